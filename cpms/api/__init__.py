@@ -1,0 +1,1 @@
+"""The Public API edge: routing, validation and responses derived from the contract."""

@@ -1,0 +1,17 @@
+"""Every module that registers operations, imported once so the registry is complete."""
+
+from __future__ import annotations
+
+import importlib
+
+from cpms.api.registry import Registry, registry
+
+MODULES: tuple[str, ...] = (
+    "cpms.resources.catalog",
+)
+
+
+def load() -> Registry:
+    for name in MODULES:
+        importlib.import_module(name)
+    return registry

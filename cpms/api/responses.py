@@ -1,0 +1,25 @@
+"""JSON responses, and the one place where the error tree becomes the contract's error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from cpms.errors import CpmsError, Invalid
+
+JSON_HEADERS = [(b"content-type", b"application/json")]
+
+
+async def send_json(send: Any, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+    raw = b"" if body is None or status == 204 else orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+    extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    head = (JSON_HEADERS if raw else []) + [(b"content-length", str(len(raw)).encode())] + extra
+    await send({"type": "http.response.start", "status": status, "headers": head})
+    await send({"type": "http.response.body", "body": raw})
+
+
+def error_body(exc: CpmsError) -> dict[str, Any]:
+    if isinstance(exc, Invalid):
+        return {"message": exc.message, "errors": exc.errors}
+    return {"message": exc.message}

@@ -1,0 +1,12 @@
+"""The background components of a server, in start order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cpms.server import Server
+
+
+def build_components(server: "Server") -> list[Any]:
+    return []

@@ -1,0 +1,91 @@
+"""A resource bound to the contract operations of one path (one version of one resource).
+
+    bind(LOCATION, "/public-api/resources/locations/v2.0")
+    bind(ZONE, "/public-api/resources/locations/v2.0/{location}/charging-zones",
+         parents={"location": Parent("location_id", LOCATION)})
+
+finds the contract's operations at that path (GET/POST) and at `path/{id}` (GET/PATCH/PUT/
+DELETE) and serves them with the generic operations of `cpms.resources.crud`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cpms.api.call import Call
+from cpms.contract import Operation, load_contract
+from cpms.resources import crud
+from cpms.resources.resource import Resource
+from cpms.resources.shape import Shaper, compile_shaper
+from cpms.resources.view import IDENTITY, View
+
+
+@dataclass(frozen=True)
+class Parent:
+    column: str
+    resource: Resource
+
+
+@dataclass
+class Binding:
+    resource: Resource
+    path: str
+    view: View = IDENTITY
+    parents: dict[str, Parent] = field(default_factory=dict)
+    item_param: str | None = None
+    _shapers: dict[str, Shaper] = field(default_factory=dict)
+
+    def scope(self, call: Call) -> list[Any]:
+        table = self.resource.table
+        return [table.c[link.column] == call.path[param] for param, link in self.parents.items()]
+
+    def scope_values(self, call: Call) -> dict[str, int]:
+        return {link.column: call.path[param] for param, link in self.parents.items()}
+
+    def parent_ids(self, call: Call) -> dict[str, int]:
+        return {param: call.path[param] for param in self.parents}
+
+    def shape(self, call: Call, doc: dict[str, Any]) -> dict[str, Any]:
+        op = call.op
+        shaper = self._shapers.get(op.operation_id)
+        if shaper is None:
+            shaper = self._shapers[op.operation_id] = compile_shaper(item_schema(op))
+        wire = self.view.to_wire(doc)
+        requested = set(call.query.get("include") or ())
+        for name in op.include_names:
+            if name not in requested:
+                wire.pop(name, None)
+        return shaper(wire)
+
+
+def item_schema(op: Operation) -> dict[str, Any] | None:
+    """The schema of one item in the operation's success response (`data` or `data[]`)."""
+    schema = op.response_schema(op.success_status)
+    if not schema:
+        return None
+    from cpms.contract.schema import merge_all_of
+
+    data = merge_all_of(schema).get("properties", {}).get("data")
+    if not data:
+        return None
+    data = merge_all_of(data)
+    if data.get("type") == "array":
+        return data.get("items")
+    return data
+
+
+KINDS = {("collection", "GET"): crud.list_, ("collection", "POST"): crud.create,
+         ("item", "GET"): crud.read, ("item", "PATCH"): crud.update, ("item", "PUT"): crud.update,
+         ("item", "DELETE"): crud.delete}
+
+
+def operations_at(path: str) -> list[tuple[Operation, str, str | None]]:
+    """(operation, 'collection'|'item', item parameter) for the contract operations of `path`."""
+    found = []
+    for op in load_contract().operations:
+        if op.path == path:
+            found.append((op, "collection", None))
+        elif op.path.startswith(path + "/{") and op.path.endswith("}") and "/" not in op.path[len(path) + 1:]:
+            found.append((op, "item", op.path[len(path) + 2:-1]))
+    return found

@@ -1,0 +1,189 @@
+"""The generic operations every declared resource gets: list, read, create, update, delete.
+
+Each takes a `Binding` (resource + version view + parent scope) and a `Call`, and returns the
+document(s) shaped for the operation's response schema.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from cpms.api.call import Call, Reply
+from cpms.contract.schema import fill_defaults
+from cpms.errors import Conflict, NotFound
+from cpms.events import Event
+from cpms.resources.document import MISSING, deep_merge, has_path, pop_path, set_path
+from cpms.resources.integrity import check_references, check_restrictions, check_uniques
+from cpms.resources.query import Paginator, apply_filters
+from cpms.resources.resource import WriteContext
+from cpms.storage.db import Tx
+
+if TYPE_CHECKING:
+    from cpms.resources.binding import Binding
+
+
+async def list_(b: "Binding", call: Call) -> Reply:
+    async with call.rt.db.read() as conn:
+        await _check_parents(conn, b, call)
+        stmt = select(b.resource.table).where(*b.scope(call))
+        stmt = apply_filters(stmt, b.resource, b.view, call.query.get("filter") or {})
+        paginator = Paginator(call.op.pagination, call.query, call.url, call.raw_query)
+        page = await paginator.run(conn, stmt, b.resource.store.pk)
+        docs = [b.resource.store.join(row) for row in page.rows]
+        await _load(conn, b, call, docs)
+    shaped = [b.shape(call, doc) for doc in docs]
+    return Reply({"data": shaped, "links": page.links, "meta": page.meta}, call.op.success_status)
+
+
+async def read(b: "Binding", call: Call) -> Reply:
+    async with call.rt.db.read() as conn:
+        doc = await _fetch(conn, b, call)
+        await _load(conn, b, call, [doc])
+    return Reply({"data": b.shape(call, doc)}, call.op.success_status)
+
+
+async def create(b: "Binding", call: Call) -> Reply:
+    resource, store = b.resource, b.resource.store
+    now = call.rt.clock.now()
+    body = fill_defaults(call.op.body_schema, dict(call.body or {}))
+    doc = b.view.from_wire(body)
+    ctx = WriteContext(now=now, view=b.view, parents=b.parent_ids(call), body=body)
+    for dotted, value in resource.defaults.items():
+        if not has_path(doc, dotted):
+            set_path(doc, dotted, value() if callable(value) else value)
+    async with call.rt.db.write() as tx:
+        await _check_parents(tx.conn, b, call)
+        for column, parent_id in b.scope_values(call).items():
+            doc.setdefault("__scope__", {})[column] = parent_id
+        for hook in resource.before_create:
+            await hook(tx, doc, ctx)
+        values = _row_values(b, doc, ctx)
+        values["created_at"] = now
+        values["last_updated_at"] = now
+        await check_references(tx.conn, b, values)
+        await check_uniques(tx.conn, b, values, None)
+        new_id = await _insert(tx, b, values)
+        doc = await store.fetch(tx.conn, new_id)
+        assert doc is not None
+        for hook in resource.after_write:
+            await hook(tx, doc, ctx)
+        await _emit(tx, b, new_id, "created", now)
+        doc = await store.fetch(tx.conn, new_id)
+        await _load(tx.conn, b, call, [doc])
+    return Reply({"data": b.shape(call, doc)}, call.op.success_status)
+
+
+async def update(b: "Binding", call: Call) -> Reply:
+    resource, store = b.resource, b.resource.store
+    now = call.rt.clock.now()
+    body = dict(call.body or {})
+    patch = b.view.from_wire(body)
+    for dotted in resource.immutable:
+        pop_path(patch, dotted)
+    async with call.rt.db.write() as tx:
+        old = await _fetch(tx.conn, b, call)
+        ctx = WriteContext(now=now, view=b.view, parents=b.parent_ids(call), old=old, body=body)
+        new = deep_merge(old, patch)
+        for hook in resource.before_update:
+            await hook(tx, new, ctx)
+        values = _row_values(b, new, ctx)
+        values["last_updated_at"] = now
+        await check_references(tx.conn, b, values, old_values=store.split(old))
+        await check_uniques(tx.conn, b, values, old["id"])
+        await _execute(tx, store.table.update().where(store.pk == old["id"]).values(values))
+        doc = await store.fetch(tx.conn, old["id"])
+        assert doc is not None
+        for hook in resource.after_write:
+            await hook(tx, doc, ctx)
+        await _emit(tx, b, old["id"], "updated", now)
+        doc = await store.fetch(tx.conn, old["id"])
+        await _load(tx.conn, b, call, [doc])
+    return Reply({"data": b.shape(call, doc)}, call.op.success_status)
+
+
+async def delete(b: "Binding", call: Call) -> Reply:
+    resource, store = b.resource, b.resource.store
+    now = call.rt.clock.now()
+    async with call.rt.db.write() as tx:
+        old = await _fetch(tx.conn, b, call)
+        ctx = WriteContext(now=now, view=b.view, parents=b.parent_ids(call), old=old)
+        for hook in resource.before_delete:
+            await hook(tx, old, ctx)
+        await check_restrictions(tx.conn, b, old["id"])
+        await _execute(tx, store.table.delete().where(store.pk == old["id"]))
+        await _emit(tx, b, old["id"], "deleted", now)
+    status = call.op.success_status
+    return Reply(None if status == 204 else {"data": b.shape(call, old)}, status)
+
+
+async def _fetch(conn: AsyncConnection, b: "Binding", call: Call) -> dict[str, Any]:
+    await _check_parents(conn, b, call)
+    item_id = call.path.get(b.item_param) if b.item_param else None
+    doc = await b.resource.store.fetch(conn, item_id, *b.scope(call)) if item_id is not None else None
+    if doc is None:
+        raise NotFound(f"{b.resource.label} {item_id} not found.")
+    return doc
+
+
+async def _check_parents(conn: AsyncConnection, b: "Binding", call: Call) -> None:
+    for param, link in b.parents.items():
+        parent_id = call.path[param]
+        found = (await conn.execute(select(link.resource.store.pk).where(link.resource.store.pk == parent_id))).first()
+        if found is None:
+            raise NotFound(f"{link.resource.label} {parent_id} not found.")
+
+
+async def _load(conn: AsyncConnection, b: "Binding", call: Call, docs: list[dict[str, Any]]) -> None:
+    if not docs:
+        return
+    for loader in b.resource.enrich:
+        await loader(conn, docs)
+    for name in call.query.get("include") or ():
+        loader = b.resource.includes.get(name)
+        if loader is not None:
+            await loader(conn, docs)
+
+
+def _row_values(b: "Binding", doc: dict[str, Any], ctx: WriteContext) -> dict[str, Any]:
+    scope = doc.pop("__scope__", {})
+    secrets = {}
+    for secret in b.resource.secrets:
+        value = pop_path(doc, secret.path)
+        if value is not MISSING:
+            secrets[secret.column] = secret.hasher(value) if value is not None else None
+    values = b.resource.store.split(doc)
+    values.update(scope)
+    values.update(secrets)
+    values.pop("created_at", None)
+    return values
+
+
+async def _insert(tx: Tx, b: "Binding", values: dict[str, Any]) -> int:
+    table = b.resource.table
+    result = await _execute(tx, table.insert().values(values).returning(table.c.id))
+    return int(result.scalar_one())
+
+
+async def _execute(tx: Tx, stmt: Any) -> Any:
+    try:
+        return await tx.conn.execute(stmt)
+    except IntegrityError as exc:
+        # The checks above give precise messages; this is the database's last word on a race.
+        raise Conflict(f"The change conflicts with existing data: {_integrity_reason(exc)}") from None
+
+
+def _integrity_reason(exc: IntegrityError) -> str:
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    return text.splitlines()[0][:200]
+
+
+async def _emit(tx: Tx, b: "Binding", entity_id: int, action: str, now: Any) -> None:
+    if b.resource.event:
+        entity = b.resource.event.split(".")[0]
+        await tx.emit(Event(type=b.resource.event, entity=entity, entity_id=entity_id,
+                            data={"action": action}, at=now))
+

@@ -1,0 +1,68 @@
+"""Nested documents addressed by dotted paths ("network.id")."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+MISSING: Any = object()
+
+
+def get_path(doc: dict[str, Any], dotted: str, default: Any = MISSING) -> Any:
+    node: Any = doc
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    return node
+
+
+def set_path(doc: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = doc
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[parts[-1]] = value
+
+
+def pop_path(doc: dict[str, Any], dotted: str, default: Any = MISSING) -> Any:
+    parts = dotted.split(".")
+    node: Any = doc
+    for part in parts[:-1]:
+        if not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    if not isinstance(node, dict) or parts[-1] not in node:
+        return default
+    value = node.pop(parts[-1])
+    return value
+
+
+def has_path(doc: dict[str, Any], dotted: str) -> bool:
+    return get_path(doc, dotted) is not MISSING
+
+
+def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """A new document: objects merged key by key, everything else (lists too) replaced."""
+    out = copy.deepcopy(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def prune_empty(doc: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty nested objects left behind after columns were taken out of a document."""
+    out = {}
+    for key, value in doc.items():
+        if isinstance(value, dict):
+            value = prune_empty(value)
+            if not value:
+                continue
+        out[key] = value
+    return out

@@ -1,0 +1,206 @@
+"""Listing: contract filters turned into SQL, and both pagination styles of the contract.
+
+Filters resolve in this order: a filter the resource declares itself; a property stored in a
+real column (equality, or IN for a list); `<x>After` / `<x>Before` on a timestamp column
+(`lastUpdatedAfter` -> lastUpdatedAt >= value). Anything else must be declared by the resource;
+a test checks that every filter of every bound operation resolves.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import orjson
+from sqlalchemy import Boolean, Integer, Numeric, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import ColumnElement
+
+from cpms.clock import parse_iso
+from cpms.errors import Invalid
+from cpms.resources.view import View
+from cpms.storage.types import UtcDateTime
+
+if TYPE_CHECKING:
+    from cpms.resources.resource import Resource
+
+FilterFn = Callable[[Any], ColumnElement[bool]]
+
+
+def typed(column: Any, value: Any) -> Any:
+    """A filter value (text or typed by the contract) converted to the column's type."""
+    kind = column.type
+    try:
+        if isinstance(kind, UtcDateTime):
+            return value if isinstance(value, datetime) else parse_iso(str(value))
+        if isinstance(kind, Boolean):
+            if isinstance(value, bool):
+                return value
+            lowered = str(value).strip().lower()
+            if lowered in {"true", "1", "yes"}:
+                return True
+            if lowered in {"false", "0", "no"}:
+                return False
+            raise ValueError(value)
+        if isinstance(kind, Integer):
+            return int(value)
+        if isinstance(kind, Numeric):
+            return float(value)
+    except (TypeError, ValueError):
+        raise Invalid.field(f"filter.{column.info.get('path', column.name)}",
+                            f"The filter value {value!r} is not valid here.") from None
+    return str(value) if not isinstance(value, str) else value
+
+
+def column_filter(column: Any) -> FilterFn:
+    def clause(value: Any) -> ColumnElement[bool]:
+        if isinstance(value, list):
+            return column.in_([typed(column, v) for v in value])
+        if value is None or value == "null":
+            return column.is_(None)
+        return column == typed(column, value)
+
+    return clause
+
+
+def resolve_filter(resource: "Resource", view: View, name: str) -> FilterFn | None:
+    custom = resource.filters.get(name)
+    if custom is not None:
+        return custom
+    canonical = view.canonical_name(name)
+    column = resource.store.column(canonical)
+    if column is not None:
+        plain = column_filter(column)
+        if name in view.values:
+            return lambda value: plain(view.filter_value(name, value))
+        return plain
+    for suffix, compare in (("After", "__ge__"), ("Before", "__le__")):
+        if name.endswith(suffix):
+            base = name[: -len(suffix)]
+            for candidate in (base + "At", base):
+                column = resource.store.column(view.canonical_name(candidate))
+                if column is not None and isinstance(column.type, UtcDateTime):
+                    col = column
+                    return lambda value, col=col, compare=compare: getattr(col, compare)(typed(col, value))
+    return None
+
+
+def apply_filters(stmt: Select[Any], resource: "Resource", view: View, filters: dict[str, Any]) -> Select[Any]:
+    for name, value in filters.items():
+        fn = resolve_filter(resource, view, name)
+        if fn is None:
+            raise Invalid.field(f"filter.{name}", f"Filtering by {name} is not supported.")
+        stmt = stmt.where(fn(value))
+    return stmt
+
+
+@dataclass
+class Page:
+    rows: list[Any]
+    links: dict[str, Any]
+    meta: dict[str, Any]
+
+
+def encode_cursor(key: int, previous: bool) -> str:
+    raw = orjson.dumps({"id": key, "p": previous})
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple[int, bool]:
+    try:
+        padded = text + "=" * (-len(text) % 4)
+        data = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
+        return int(data["id"]), bool(data["p"])
+    except (binascii.Error, ValueError, KeyError, TypeError, orjson.JSONDecodeError):
+        raise Invalid.field("cursor", "The cursor is invalid; use the links of the previous page.") from None
+
+
+class Paginator:
+    """One listing request: the mode, page size and the URLs of neighbouring pages."""
+
+    def __init__(self, mode: str | None, query: dict[str, Any], url: str, raw_query: dict[str, Any]) -> None:
+        self.per_page = int(query.get("per_page") or 100)
+        if mode == "both":
+            mode = "cursor" if "cursor" in raw_query else "page"
+        self.mode = mode or "page"
+        self.query = query
+        self.url = url
+        self.raw_query = raw_query
+
+    def _link(self, **changes: Any) -> str:
+        params = [(k, v) for k, v in _flatten_query(self.raw_query) if k not in changes]
+        params += [(k, str(v)) for k, v in changes.items()]
+        return f"{self.url}?{urlencode(params)}"
+
+    async def run(self, conn: AsyncConnection, stmt: Select[Any], key: Any) -> Page:
+        if self.mode == "cursor":
+            return await self._cursor(conn, stmt, key)
+        return await self._page(conn, stmt, key)
+
+    async def _cursor(self, conn: AsyncConnection, stmt: Select[Any], key: Any) -> Page:
+        cursor = self.query.get("cursor")
+        previous = False
+        if cursor:
+            position, previous = decode_cursor(cursor)
+            stmt = stmt.where(key < position if previous else key > position)
+        ordered = stmt.order_by(key.desc() if previous else key.asc()).limit(self.per_page + 1)
+        rows = list((await conn.execute(ordered)).all())
+        more = len(rows) > self.per_page
+        rows = rows[: self.per_page]
+        if previous:
+            rows.reverse()
+        has_next = more if not previous else True
+        has_prev = bool(cursor) and (more if previous else True)
+        next_cursor = encode_cursor(rows[-1].id, False) if rows and has_next else None
+        prev_cursor = encode_cursor(rows[0].id, True) if rows and has_prev else None
+        return Page(
+            rows=rows,
+            links={"first": None, "last": None,
+                   "prev": self._link(cursor=prev_cursor) if prev_cursor else None,
+                   "next": self._link(cursor=next_cursor) if next_cursor else None},
+            meta={"path": self.url, "per_page": self.per_page,
+                  "next_cursor": next_cursor, "prev_cursor": prev_cursor},
+        )
+
+    async def _page(self, conn: AsyncConnection, stmt: Select[Any], key: Any) -> Page:
+        page = max(1, int(self.query.get("page") or 1))
+        total = (await conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
+        last = max(1, math.ceil(total / self.per_page))
+        offset = (page - 1) * self.per_page
+        rows = list((await conn.execute(stmt.order_by(key.asc()).offset(offset).limit(self.per_page))).all())
+        return Page(
+            rows=rows,
+            links={"first": self._link(page=1), "last": self._link(page=last),
+                   "prev": self._link(page=page - 1) if page > 1 else None,
+                   "next": self._link(page=page + 1) if page < last else None},
+            meta={"current_page": page, "from": offset + 1 if rows else None, "last_page": last,
+                  "links": self._page_links(page, last), "path": self.url, "per_page": self.per_page,
+                  "to": offset + len(rows) if rows else None, "total": total},
+        )
+
+    def _page_links(self, page: int, last: int) -> list[dict[str, Any]]:
+        first_shown, last_shown = max(1, page - 3), min(last, page + 3)
+        links = [{"url": self._link(page=page - 1) if page > 1 else None, "label": "&laquo; Previous", "active": False}]
+        links += [{"url": self._link(page=n), "label": str(n), "active": n == page}
+                  for n in range(first_shown, last_shown + 1)]
+        links.append({"url": self._link(page=page + 1) if page < last else None, "label": "Next &raquo;", "active": False})
+        return links
+
+
+def _flatten_query(query: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for key, value in query.items():
+        name = f"{prefix}[{key}]" if prefix else key
+        if isinstance(value, dict):
+            out += _flatten_query(value, name)
+        elif isinstance(value, list):
+            out += [(f"{name}[]", str(v)) for v in value]
+        else:
+            out.append((name, str(value)))
+    return out

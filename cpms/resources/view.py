@@ -1,0 +1,89 @@
+"""A version of a resource on the wire, mapped to and from the canonical document.
+
+The canonical document of a resource is the shape of its newest contract version. Older
+versions (flat `networkId` instead of `network.id`, `active` instead of `enabled`, snake_case
+request fields) are views: declared renames and value maps, applied in both directions.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cpms.resources.document import MISSING, get_path, pop_path, set_path
+
+Hook = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(eq=False)
+class View:
+    # wire path -> canonical path, both directions
+    renames: dict[str, str] = field(default_factory=dict)
+    # wire path -> {wire value: canonical value}; lists are mapped item by item
+    values: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    # request-only spellings (snake_case bodies answered in camelCase): wire key -> canonical path
+    request_aliases: dict[str, str] = field(default_factory=dict)
+    # extra translations for what renames cannot say
+    to_wire_hook: Hook | None = None
+    from_wire_hook: Hook | None = None
+
+    def __post_init__(self) -> None:
+        self._canon_to_wire = {c: w for w, c in self.renames.items()}
+
+    def wire_name(self, canonical: str) -> str:
+        """The name a client of this version uses for `canonical` (for error messages)."""
+        if canonical in self._canon_to_wire:
+            return self._canon_to_wire[canonical]
+        for alias, target in self.request_aliases.items():
+            if target == canonical:
+                return alias
+        return canonical
+
+    def canonical_name(self, wire: str) -> str:
+        return self.renames.get(wire) or self.request_aliases.get(wire) or wire
+
+    def from_wire(self, body: dict[str, Any]) -> dict[str, Any]:
+        doc = {k: v for k, v in body.items()}
+        if self.from_wire_hook:
+            doc = self.from_wire_hook(doc)
+        for wire, mapping in self.values.items():
+            value = get_path(doc, wire)
+            if value is not MISSING:
+                set_path(doc, wire, _map_value(value, mapping))
+        for wire, canonical in {**self.request_aliases, **self.renames}.items():
+            value = pop_path(doc, wire)
+            if value is not MISSING:
+                set_path(doc, canonical, value)
+        return doc
+
+    def to_wire(self, doc: dict[str, Any]) -> dict[str, Any]:
+        if not self.renames and not self.values and not self.to_wire_hook:
+            return doc
+        out = copy.deepcopy(doc)
+        for wire, canonical in self.renames.items():
+            value = get_path(doc, canonical)
+            if value is not MISSING:
+                set_path(out, wire, value)
+        for wire, mapping in self.values.items():
+            value = get_path(out, wire)
+            if value is not MISSING:
+                inverse = {c: w for w, c in mapping.items()}
+                set_path(out, wire, _map_value(value, inverse))
+        if self.to_wire_hook:
+            out = self.to_wire_hook(out)
+        return out
+
+    def filter_value(self, wire: str, value: Any) -> Any:
+        mapping = self.values.get(wire)
+        return _map_value(value, mapping) if mapping else value
+
+
+IDENTITY = View()
+
+
+def _map_value(value: Any, mapping: dict[Any, Any]) -> Any:
+    if isinstance(value, list):
+        return [mapping.get(v, v) for v in value]
+    return mapping.get(value, value)

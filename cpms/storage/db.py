@@ -1,0 +1,128 @@
+"""The database handle: one engine, read connections, and write transactions that emit events.
+
+On SQLite every write transaction of this process is serialised by an asyncio lock and opened
+with BEGIN IMMEDIATE, so two writers never race for the upgrade to a write lock (the classic
+`database is locked` error). Commits are durable (WAL, synchronous=FULL): an answered request
+survives SIGKILL and power loss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from cpms.events import Event
+
+
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+class Tx:
+    """A write transaction: the connection plus the domain events it will publish on commit."""
+
+    __slots__ = ("conn", "events")
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self.events: list[Event] = []
+
+    async def emit(self, event: Event) -> None:
+        """Record `event` in the outbox, atomically with the change that caused it."""
+        from cpms.storage.tables.core import events as outbox
+
+        result = await self.conn.execute(outbox.insert().values(event.row()).returning(outbox.c.id))
+        event.id = result.scalar_one()
+        self.events.append(event)
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        return await self.conn.execute(*args, **kwargs)
+
+
+class Database:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 8) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        options: dict[str, Any] = {"echo": echo, "json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+        if self.is_sqlite:
+            _ensure_sqlite_dir(url)
+            options["pool_size"] = pool_size
+            options["max_overflow"] = 0
+        else:
+            options["pool_size"] = pool_size
+            options["max_overflow"] = pool_size
+            options["pool_pre_ping"] = True
+        self.engine: AsyncEngine = create_async_engine(url, **options)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._on_commit: list[Callable[[list[Event]], Awaitable[None]]] = []
+
+    def on_commit(self, listener: Callable[[list[Event]], Awaitable[None]]) -> None:
+        """Call `listener` with the events of every committed write transaction."""
+        self._on_commit.append(listener)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[Tx]:
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                tx = Tx(conn)
+                yield tx
+        else:
+            async with self._write_lock:
+                async with self.engine.connect() as conn:
+                    conn = await conn.execution_options(sqlite_write=True)
+                    async with conn.begin():
+                        tx = Tx(conn)
+                        yield tx
+        if tx.events:
+            for listener in self._on_commit:
+                await listener(tx.events)
+
+    async def migrate(self) -> None:
+        from cpms.storage.migrate import upgrade
+
+        async with self.engine.connect() as conn:
+            await conn.run_sync(upgrade)
+            await conn.commit()
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @sa_event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin event, not the driver, open transactions (pysqlite quirk).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON", "busy_timeout=15000",
+                       "cache_size=-32000", "temp_store=MEMORY"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @sa_event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("sqlite_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")

@@ -1,0 +1,36 @@
+"""Tables of the platform itself: API tokens and the event outbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, String, Table
+
+from cpms.storage.tables.base import id_column, metadata
+from cpms.storage.types import Json, UtcDateTime
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    id_column(),
+    Column("name", String(255), nullable=False),
+    # sha256 of the token: tokens are 256-bit random, so a fast hash is enough and lookups stay O(1).
+    Column("token_hash", String(64), nullable=False, unique=True),
+    # The first characters, so an operator can tell tokens apart without seeing them.
+    Column("prefix", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_used_at", UtcDateTime),
+    Column("revoked_at", UtcDateTime),
+    sqlite_autoincrement=True,
+)
+
+events = Table(
+    "events",
+    metadata,
+    id_column(),
+    Column("type", String(100), nullable=False),
+    Column("entity", String(64), nullable=False),
+    Column("entity_id", String(64)),
+    Column("data", Json, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_events_entity", "entity", "entity_id"),
+    sqlite_autoincrement=True,
+)

@@ -1,0 +1,1 @@
+"""Test support: database backends, the contract checker, a real server process, factories."""
