@@ -1,6 +1,6 @@
 """All tables, one module per domain; importing this package registers them on `metadata`."""
 
 from cpms.storage.tables.base import metadata  # noqa: F401
-from cpms.storage.tables import catalog, core  # noqa: F401
+from cpms.storage.tables import catalog, charge_points, core, locations, users  # noqa: F401
 
 __all__ = ["metadata"]
