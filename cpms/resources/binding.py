@@ -58,15 +58,33 @@ class Binding:
                 wire.pop(name, None)
         return shaper(wire)
 
+    def envelope(self, call: Call, item: dict[str, Any]) -> dict[str, Any]:
+        """One item as the operation answers it: `{"data": item}`, or bare where the contract says so."""
+        return {"data": item} if _wrapped(call.op) else item
+
+
+def _success_schema(op: Operation) -> dict[str, Any] | None:
+    from cpms.contract.schema import merge_all_of
+
+    schema = op.response_schema(op.success_status)
+    return merge_all_of(schema) if schema else None
+
+
+def _wrapped(op: Operation) -> bool:
+    schema = _success_schema(op)
+    return not (schema and schema.get("properties") and "data" not in schema["properties"])
+
 
 def item_schema(op: Operation) -> dict[str, Any] | None:
-    """The schema of one item in the operation's success response (`data` or `data[]`)."""
-    schema = op.response_schema(op.success_status)
+    """The schema of one item in the operation's success response (`data`, `data[]` or bare)."""
+    schema = _success_schema(op)
     if not schema:
         return None
     from cpms.contract.schema import merge_all_of
 
-    data = merge_all_of(schema).get("properties", {}).get("data")
+    if not _wrapped(op):
+        return schema
+    data = schema.get("properties", {}).get("data")
     if not data:
         return None
     data = merge_all_of(data)

@@ -20,6 +20,7 @@ from cpms.resources.document import MISSING, deep_merge, has_path, pop_path, set
 from cpms.resources.integrity import check_references, check_restrictions, check_uniques
 from cpms.resources.query import Paginator, apply_filters
 from cpms.resources.resource import WriteContext
+from cpms.resources.shape import writable
 from cpms.storage.db import Tx
 
 if TYPE_CHECKING:
@@ -43,14 +44,14 @@ async def read(b: "Binding", call: Call) -> Reply:
     async with call.rt.db.read() as conn:
         doc = await _fetch(conn, b, call)
         await _load(conn, b, call, [doc])
-    return Reply({"data": b.shape(call, doc)}, call.op.success_status)
+    return Reply(b.envelope(call, b.shape(call, doc)), call.op.success_status)
 
 
 async def create(b: "Binding", call: Call) -> Reply:
     resource, store = b.resource, b.resource.store
     now = call.rt.clock.now()
     body = fill_defaults(call.op.body_schema, dict(call.body or {}))
-    doc = b.view.from_wire(body)
+    doc = b.view.from_wire(_writable(b, call, body))
     ctx = WriteContext(now=now, view=b.view, parents=b.parent_ids(call), body=body)
     for dotted, value in resource.defaults.items():
         if not has_path(doc, dotted):
@@ -74,14 +75,14 @@ async def create(b: "Binding", call: Call) -> Reply:
         await _emit(tx, b, new_id, "created", now)
         doc = await store.fetch(tx.conn, new_id)
         await _load(tx.conn, b, call, [doc])
-    return Reply({"data": b.shape(call, doc)}, call.op.success_status)
+    return Reply(b.envelope(call, b.shape(call, doc)), call.op.success_status)
 
 
 async def update(b: "Binding", call: Call) -> Reply:
     resource, store = b.resource, b.resource.store
     now = call.rt.clock.now()
     body = dict(call.body or {})
-    patch = b.view.from_wire(body)
+    patch = b.view.from_wire(_writable(b, call, body))
     for dotted in resource.immutable:
         pop_path(patch, dotted)
     async with call.rt.db.write() as tx:
@@ -102,7 +103,7 @@ async def update(b: "Binding", call: Call) -> Reply:
         await _emit(tx, b, old["id"], "updated", now)
         doc = await store.fetch(tx.conn, old["id"])
         await _load(tx.conn, b, call, [doc])
-    return Reply({"data": b.shape(call, doc)}, call.op.success_status)
+    return Reply(b.envelope(call, b.shape(call, doc)), call.op.success_status)
 
 
 async def delete(b: "Binding", call: Call) -> Reply:
@@ -117,7 +118,7 @@ async def delete(b: "Binding", call: Call) -> Reply:
         await _execute(tx, store.table.delete().where(store.pk == old["id"]))
         await _emit(tx, b, old["id"], "deleted", now)
     status = call.op.success_status
-    return Reply(None if status == 204 else {"data": b.shape(call, old)}, status)
+    return Reply(None if status == 204 else b.envelope(call, b.shape(call, old)), status)
 
 
 async def _fetch(conn: AsyncConnection, b: "Binding", call: Call) -> dict[str, Any]:
@@ -140,12 +141,16 @@ async def _check_parents(conn: AsyncConnection, b: "Binding", call: Call) -> Non
 async def _load(conn: AsyncConnection, b: "Binding", call: Call, docs: list[dict[str, Any]]) -> None:
     if not docs:
         return
-    for loader in b.resource.enrich:
+    for loader in [*b.resource.enrich, *b.view.enrich]:
         await loader(conn, docs)
     for name in call.query.get("include") or ():
         loader = b.resource.includes.get(name)
         if loader is not None:
             await loader(conn, docs)
+
+
+def _writable(b: "Binding", call: Call, body: dict[str, Any]) -> dict[str, Any]:
+    return writable(call.op.body_schema, body, keep=b.view.request_aliases)
 
 
 def _row_values(b: "Binding", doc: dict[str, Any], ctx: WriteContext) -> dict[str, Any]:

@@ -20,7 +20,9 @@ from urllib.parse import urlencode
 import orjson
 from sqlalchemy import Boolean, Integer, Numeric, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.expression import BindParameter, literal
 
 from cpms.clock import parse_iso
 from cpms.errors import Invalid
@@ -67,6 +69,41 @@ def column_filter(column: Any) -> FilterFn:
         return column == typed(column, value)
 
     return clause
+
+
+class JsonArrayContains(ColumnElement[bool]):
+    """`column[key]` (a JSON array of scalars in a JSON column) contains `value`: portable SQL.
+
+    For list-valued document properties kept in `attrs` (tags): SQLite reads the array with
+    json_each, PostgreSQL (JSONB) with the containment operator.
+    """
+
+    type = Boolean()
+    inherit_cache = False  # the key is part of the SQL text: never share a cached statement
+
+    def __init__(self, column: Any, key: str, value: Any) -> None:
+        if not key.isidentifier():
+            raise ValueError(f"not a plain JSON key: {key!r}")
+        self.column = column
+        self.key = key
+        self.value: BindParameter[Any] = literal(value)
+
+
+@compiles(JsonArrayContains)
+def _json_array_contains_sqlite(element: JsonArrayContains, compiler: Any, **kw: Any) -> str:
+    column, value = compiler.process(element.column, **kw), compiler.process(element.value, **kw)
+    return f"EXISTS (SELECT 1 FROM json_each({column}, '$.{element.key}') WHERE json_each.value = {value})"
+
+
+@compiles(JsonArrayContains, "postgresql")
+def _json_array_contains_postgresql(element: JsonArrayContains, compiler: Any, **kw: Any) -> str:
+    column, value = compiler.process(element.column, **kw), compiler.process(element.value, **kw)
+    return f"(({column} -> '{element.key}') @> jsonb_build_array(CAST({value} AS TEXT)))"
+
+
+def json_array_contains(column: Any, key: str) -> FilterFn:
+    """A filter on a list property kept in a JSON column: `filter[tag]=x` -> tags contains x."""
+    return lambda value: JsonArrayContains(column, key, str(value))
 
 
 def resolve_filter(resource: "Resource", view: View, name: str) -> FilterFn | None:

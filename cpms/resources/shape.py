@@ -1,13 +1,17 @@
-"""Documents projected onto the contract's response schema.
+"""Documents projected onto the contract's schemas, in both directions.
 
-Only the properties the contract declares reach the client (internal fields and write-only
-secrets never do); a required property without a value is sent as its default or null, so
-every answer validates against the contract. Shapers are compiled once per schema.
+Responses: only the properties the contract declares reach the client (internal fields and
+write-only secrets never do); a required property without a value is sent as its default or
+null, and a null the schema does not allow on an optional property is left out, so every
+answer validates against the contract. Shapers are compiled once per schema.
+
+Requests: `writable` keeps only what a client may write (declared, not readOnly), the way a
+validated Laravel request does, so computed or server-owned properties never reach storage.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from cpms.contract.schema import merge_all_of
@@ -17,6 +21,15 @@ Shaper = Callable[[Any], Any]
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def accepts_null(schema: dict[str, Any]) -> bool:
+    if schema.get("nullable"):
+        return True
+    alternatives = schema.get("anyOf") or schema.get("oneOf")
+    if alternatives:
+        return any(isinstance(alt, dict) and accepts_null(merge_all_of(alt)) for alt in alternatives)
+    return not any(key in schema for key in ("type", "enum", "properties", "items"))
 
 
 def compile_shaper(schema: dict[str, Any] | None) -> Shaper:
@@ -34,7 +47,7 @@ def compile_shaper(schema: dict[str, Any] | None) -> Shaper:
     props = schema.get("properties")
     if not props:
         return _identity
-    fields: list[tuple[str, Shaper, bool, Any]] = []
+    fields: list[tuple[str, Shaper, bool, Any, bool]] = []
     required = set(schema.get("required", ()))
     for name, sub in props.items():
         if not isinstance(sub, dict) or sub.get("writeOnly"):
@@ -42,18 +55,48 @@ def compile_shaper(schema: dict[str, Any] | None) -> Shaper:
         sub = merge_all_of(sub)
         has_fallback = name in required
         fallback = sub.get("default") if "default" in sub else None
-        fields.append((name, compile_shaper(sub), has_fallback, fallback))
+        fields.append((name, compile_shaper(sub), has_fallback, fallback, accepts_null(sub)))
 
     def shape_object(value: Any) -> Any:
         if not isinstance(value, dict):
             return value
         out = {}
-        for name, shaper, has_fallback, fallback in fields:
-            if name in value:
-                item = value[name]
-                out[name] = shaper(item) if item is not None else None
+        for name, shaper, has_fallback, fallback, nullable in fields:
+            item = value.get(name)
+            if item is not None:
+                out[name] = shaper(item)
+            elif name in value and (nullable or not has_fallback):
+                if nullable:
+                    out[name] = None
             elif has_fallback:
                 out[name] = fallback
         return out
 
     return shape_object
+
+
+def writable(schema: dict[str, Any] | None, value: Any, keep: Iterable[str] = ()) -> Any:
+    """`value` without the properties a request may not carry: readOnly or not declared.
+
+    Objects that declare no properties, or allow additional ones, are free-form and kept whole;
+    `keep` names extra top-level keys to let through (a view's request aliases).
+    """
+    if not schema:
+        return value
+    schema = merge_all_of(schema)
+    if "oneOf" in schema or "anyOf" in schema:
+        return value
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [writable(schema["items"], item) for item in value]
+    props = schema.get("properties")
+    if not isinstance(value, dict) or not props or schema.get("additionalProperties"):
+        return value
+    kept = set(keep)
+    out = {}
+    for key, item in value.items():
+        sub = props.get(key)
+        if isinstance(sub, dict) and not merge_all_of(sub).get("readOnly"):
+            out[key] = writable(sub, item)
+        elif sub is None and key in kept:
+            out[key] = item
+    return out

@@ -8,13 +8,16 @@ request fields) are views: declared renames and value maps, applied in both dire
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cpms.resources.document import MISSING, get_path, pop_path, set_path
 
 Hook = Callable[[dict[str, Any]], dict[str, Any]]
+Loader = Callable[[AsyncConnection, list[dict[str, Any]]], Awaitable[None]]
 
 
 @dataclass(eq=False)
@@ -28,6 +31,8 @@ class View:
     # extra translations for what renames cannot say
     to_wire_hook: Hook | None = None
     from_wire_hook: Hook | None = None
+    # loaders for properties only this version shows (batch, like Resource.enrich)
+    enrich: list[Loader] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._canon_to_wire = {c: w for w, c in self.renames.items()}
@@ -52,8 +57,9 @@ class View:
             value = get_path(doc, wire)
             if value is not MISSING:
                 set_path(doc, wire, _map_value(value, mapping))
-        for wire, canonical in {**self.request_aliases, **self.renames}.items():
-            value = pop_path(doc, wire)
+        # all wire names first, then all canonical ones: a version may reuse a name for another property
+        moved = [(canonical, pop_path(doc, wire)) for wire, canonical in {**self.request_aliases, **self.renames}.items()]
+        for canonical, value in moved:
             if value is not MISSING:
                 set_path(doc, canonical, value)
         return doc
@@ -66,6 +72,9 @@ class View:
             value = get_path(doc, canonical)
             if value is not MISSING:
                 set_path(out, wire, value)
+            else:
+                # the wire name may also be a canonical name of another property: not this one's value
+                pop_path(out, wire)
         for wire, mapping in self.values.items():
             value = get_path(out, wire)
             if value is not MISSING:
