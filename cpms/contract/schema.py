@@ -106,8 +106,14 @@ def _convert(node: Any, hidden: str) -> Any:
             out[key] = {name: _convert(sub, hidden) for name, sub in kept.items()}
         elif key in {"items", "additionalProperties", "not"} and isinstance(value, dict):
             out[key] = _convert(value, hidden)
-        elif key in {"allOf", "anyOf", "oneOf"}:
+        elif key in {"allOf", "anyOf"}:
             out[key] = [_convert(sub, hidden) for sub in value]
+        elif key == "oneOf":
+            # The vendor writes oneOf for "one of these shapes" without making the alternatives
+            # exclusive (US and Australian state lists share "WA"; invoice-detail flavours without
+            # required properties match every object), so strict oneOf would refuse every valid
+            # value that fits two alternatives. Read it as anyOf.
+            out["anyOf"] = [_convert(sub, hidden) for sub in value]
         elif key in {"nullable", "readOnly", "writeOnly", "deprecated", "multipleOf", "discriminator", "xml"}:
             continue
         elif key == "format" and value not in {"date-time", "date", "time", "email", "uri", "url"}:
@@ -127,6 +133,9 @@ def _convert(node: Any, hidden: str) -> Any:
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    if "anyOf" in schema:
+        # the alternatives are not nullable themselves: null has to be an alternative of its own
+        return {"anyOf": [schema, {"type": "null"}]}
     kind = schema.get("type")
     if isinstance(kind, str):
         schema["type"] = [kind, "null"]

@@ -44,3 +44,13 @@ def test_defaults_fill_absent_properties_of_present_objects_only() -> None:
         "user": {"type": "object", "properties": {"x": {"type": "integer", "default": 1}}},
         "other": {"type": "object", "properties": {"y": {"type": "integer", "default": 2}}}}}
     assert fill_defaults(schema, {"user": {}}) == {"a": True, "user": {"x": 1}}
+
+
+def test_one_of_is_read_as_any_of_because_the_vendor_alternatives_overlap() -> None:
+    create = compile_validator(load_contract()["userCreate"].body_schema, "request")
+    base = {"email": "a@example.com", "password": "secret1"}
+    assert field_errors(create, {**base, "state": "WA"}) == {}  # a US and an Australian state
+    assert field_errors(create, {**base, "state": None}) == {}  # nullable around the alternatives
+    assert "state" in field_errors(create, {**base, "state": "XX"})
+    details = compile_validator(load_contract()["invoiceDetailsRead"].responses["200"], "response")
+    assert field_errors(details, {"requireInvoice": False, "invoiceType": None}) == {}
