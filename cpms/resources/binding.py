@@ -63,10 +63,26 @@ class Binding:
         return {"data": item} if _wrapped(call.op) else item
 
 
+def answer_status(op: Operation) -> int:
+    """The 2xx status that answers with the resource itself.
+
+    Usually the operation's only success status; where a 200 answers something else (POST
+    payment-methods: 200 is a payment processor's redirect, 201 the created method), the status
+    whose answer carries `data`.
+    """
+    from cpms.contract.schema import merge_all_of
+
+    for code in sorted(int(c) for c in op.responses if c.startswith("2")):
+        schema = op.response_schema(code)
+        if schema and "data" in (merge_all_of(schema).get("properties") or {}):
+            return code
+    return op.success_status
+
+
 def _success_schema(op: Operation) -> dict[str, Any] | None:
     from cpms.contract.schema import merge_all_of
 
-    schema = op.response_schema(op.success_status)
+    schema = op.response_schema(answer_status(op))
     return merge_all_of(schema) if schema else None
 
 

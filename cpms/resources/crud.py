@@ -26,6 +26,9 @@ from cpms.storage.db import Tx
 if TYPE_CHECKING:
     from cpms.resources.binding import Binding
 
+# ids are 64-bit in the database: anything else names no row (and must not reach the driver)
+MAX_ID = 2**63 - 1
+
 
 async def list_(b: "Binding", call: Call) -> Reply:
     async with call.rt.db.read() as conn:
@@ -72,10 +75,12 @@ async def create(b: "Binding", call: Call) -> Reply:
         assert doc is not None
         for hook in resource.after_write:
             await hook(tx, doc, ctx)
-        await _emit(tx, b, new_id, "created", now)
+        await _emit(tx, b, new_id, "created", now, b.scope_values(call))
         doc = await store.fetch(tx.conn, new_id)
         await _load(tx.conn, b, call, [doc])
-    return Reply(b.envelope(call, b.shape(call, doc)), call.op.success_status)
+    from cpms.resources.binding import answer_status
+
+    return Reply(b.envelope(call, b.shape(call, doc)), answer_status(call.op))
 
 
 async def update(b: "Binding", call: Call) -> Reply:
@@ -100,7 +105,7 @@ async def update(b: "Binding", call: Call) -> Reply:
         assert doc is not None
         for hook in resource.after_write:
             await hook(tx, doc, ctx)
-        await _emit(tx, b, old["id"], "updated", now)
+        await _emit(tx, b, old["id"], "updated", now, b.scope_values(call))
         doc = await store.fetch(tx.conn, old["id"])
         await _load(tx.conn, b, call, [doc])
     return Reply(b.envelope(call, b.shape(call, doc)), call.op.success_status)
@@ -116,23 +121,34 @@ async def delete(b: "Binding", call: Call) -> Reply:
             await hook(tx, old, ctx)
         await check_restrictions(tx.conn, b, old["id"])
         await _execute(tx, store.table.delete().where(store.pk == old["id"]))
-        await _emit(tx, b, old["id"], "deleted", now)
+        await _emit(tx, b, old["id"], "deleted", now, b.scope_values(call))
     status = call.op.success_status
     return Reply(None if status == 204 else b.envelope(call, b.shape(call, old)), status)
 
 
 async def _fetch(conn: AsyncConnection, b: "Binding", call: Call) -> dict[str, Any]:
     await _check_parents(conn, b, call)
-    item_id = call.path.get(b.item_param) if b.item_param else None
+    item_id = _row_id(call.path.get(b.item_param)) if b.item_param else None
     doc = await b.resource.store.fetch(conn, item_id, *b.scope(call)) if item_id is not None else None
     if doc is None:
-        raise NotFound(f"{b.resource.label} {item_id} not found.")
+        raise NotFound(f"{b.resource.label} {call.path.get(b.item_param)} not found.")
     return doc
+
+
+def _row_id(value: Any) -> int | None:
+    """A path id as a row id; contracts that type an id as a string still name integer rows."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        return None
+    return value
 
 
 async def _check_parents(conn: AsyncConnection, b: "Binding", call: Call) -> None:
     for param, link in b.parents.items():
         parent_id = call.path[param]
+        if _row_id(parent_id) is None:
+            raise NotFound(f"{link.resource.label} {parent_id} not found.")
         found = (await conn.execute(select(link.resource.store.pk).where(link.resource.store.pk == parent_id))).first()
         if found is None:
             raise NotFound(f"{link.resource.label} {parent_id} not found.")
@@ -186,9 +202,12 @@ def _integrity_reason(exc: IntegrityError) -> str:
     return text.splitlines()[0][:200]
 
 
-async def _emit(tx: Tx, b: "Binding", entity_id: int, action: str, now: Any) -> None:
+async def _emit(tx: Tx, b: "Binding", entity_id: int, action: str, now: Any, parents: dict[str, int]) -> None:
     if b.resource.event:
-        entity = b.resource.event.split(".")[0]
-        await tx.emit(Event(type=b.resource.event, entity=entity, entity_id=entity_id,
-                            data={"action": action}, at=now))
+        # "user.paymentMethod.changed" is about a payment method; the user it belongs to is in the data
+        entity = b.resource.event.split(".")[-2]
+        data: dict[str, Any] = {"action": action}
+        for column, parent_id in parents.items():
+            data[b.resource.table.c[column].info.get("path", column)] = parent_id
+        await tx.emit(Event(type=b.resource.event, entity=entity, entity_id=entity_id, data=data, at=now))
 
