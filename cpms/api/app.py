@@ -16,7 +16,7 @@ from jsonschema import Draft4Validator
 from cpms.api.call import Call, Reply
 from cpms.api.params import ParameterSpec, parse_query
 from cpms.api.registry import Registry
-from cpms.api.responses import error_body, send_json
+from cpms.api.responses import contract_message, error_body, send_json
 from cpms.api.router import Router
 from cpms.contract import Contract, Operation
 from cpms.contract.schema import compile_validator, field_errors
@@ -73,13 +73,21 @@ class PublicApi:
             raise MethodNotAllowed(f"The {method} method is not supported for this route. "
                                    f"Supported methods: {', '.join(match.allowed)}.", match.allowed)
         op = match.target
+        try:
+            return await self._serve(op, match.params, scope, receive)
+        except CpmsError as exc:
+            exc.message = contract_message(op, exc)
+            raise
+
+    async def _serve(self, op: Operation, params: dict[str, str], scope: dict[str, Any],
+                     receive: Any) -> tuple[int, Any, dict[str, str]]:
         token = _bearer(scope)
         token_id = await self.tokens.check(token) if token else None
         if token_id is None:
             raise Unauthenticated()
         handler = self.registry.handlers.get(op.operation_id)
         spec = self.specs[op.operation_id]
-        path_values = spec.path(match.params)
+        path_values = spec.path(params)
         raw_query = scope.get("query_string", b"").decode("latin-1")
         query = spec.query(raw_query)
         body = await self._body(op, scope, receive)

@@ -6,7 +6,10 @@ from typing import Any
 
 import orjson
 
+from cpms.contract import Operation
 from cpms.errors import CpmsError, Invalid
+
+GENERIC_INVALID = "The given data was invalid."
 
 JSON_HEADERS = [(b"content-type", b"application/json")]
 
@@ -23,3 +26,16 @@ def error_body(exc: CpmsError) -> dict[str, Any]:
     if isinstance(exc, Invalid):
         return {"message": exc.message, "errors": exc.errors}
     return {"message": exc.message}
+
+
+def contract_message(op: Operation, exc: CpmsError) -> str:
+    """The error's message, or one the contract allows where it enumerates an answer's messages.
+
+    A few operations list their exact messages (POST payment-methods: "Payment processor not
+    installed", "The given data was invalid." ...); a validation summary becomes the generic one.
+    """
+    schema = op.response_schema(exc.status) or {}
+    allowed = ((schema.get("properties") or {}).get("message") or {}).get("enum")
+    if not allowed or exc.message in allowed:
+        return exc.message
+    return GENERIC_INVALID if GENERIC_INVALID in allowed else str(allowed[0])
