@@ -23,7 +23,14 @@ from cpms.resources.view import IDENTITY, View
 
 @dataclass(frozen=True)
 class Parent:
-    column: str
+    """A path parameter naming the resource this one is nested in.
+
+    `column` holds the parent's id in this resource's table. It is None for an outer parent
+    reached through an inner one: a connector at /charge-points/{cp}/evses/{evse}/connectors
+    stores only its EVSE; that the EVSE belongs to charge point {cp} is checked on the EVSE.
+    """
+
+    column: str | None
     resource: Resource
 
 
@@ -38,10 +45,10 @@ class Binding:
 
     def scope(self, call: Call) -> list[Any]:
         table = self.resource.table
-        return [table.c[link.column] == call.path[param] for param, link in self.parents.items()]
+        return [table.c[link.column] == call.path[param] for param, link in self.parents.items() if link.column]
 
     def scope_values(self, call: Call) -> dict[str, int]:
-        return {link.column: call.path[param] for param, link in self.parents.items()}
+        return {link.column: call.path[param] for param, link in self.parents.items() if link.column}
 
     def parent_ids(self, call: Call) -> dict[str, int]:
         return {param: call.path[param] for param in self.parents}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -145,13 +145,20 @@ def _row_id(value: Any) -> int | None:
 
 
 async def _check_parents(conn: AsyncConnection, b: "Binding", call: Call) -> None:
+    """Every parent of the path exists, and each belongs to the parents before it (outermost first)."""
+    outer: list[tuple[Any, Any]] = []
     for param, link in b.parents.items():
         parent_id = call.path[param]
         if _row_id(parent_id) is None:
             raise NotFound(f"{link.resource.label} {parent_id} not found.")
-        found = (await conn.execute(select(link.resource.store.pk).where(link.resource.store.pk == parent_id))).first()
+        store = link.resource.store
+        where = [store.pk == parent_id]
+        for table, outer_id in outer:
+            where += [fk.parent == outer_id for fk in store.table.foreign_keys if fk.column.table is table]
+        found = (await conn.execute(select(store.pk).where(*where))).first()
         if found is None:
             raise NotFound(f"{link.resource.label} {parent_id} not found.")
+        outer.append((store.table, parent_id))
 
 
 async def _load(conn: AsyncConnection, b: "Binding", call: Call, docs: list[dict[str, Any]]) -> None:
@@ -209,5 +216,13 @@ async def _emit(tx: Tx, b: "Binding", entity_id: int, action: str, now: Any, par
         data: dict[str, Any] = {"action": action}
         for column, parent_id in parents.items():
             data[b.resource.table.c[column].info.get("path", column)] = parent_id
+        subject = b.resource.event_subject
+        if subject in parents:
+            data = {"action": "updated", "cause": {"type": b.resource.name, "id": entity_id, "action": action}}
+            entity_id = parents[subject]
+            for fk in b.resource.table.c[subject].foreign_keys:
+                parent = fk.column.table
+                if "last_updated_at" in parent.c:
+                    await tx.conn.execute(update(parent).where(fk.column == entity_id).values(last_updated_at=now))
         await tx.emit(Event(type=b.resource.event, entity=entity, entity_id=entity_id, data=data, at=now))
 

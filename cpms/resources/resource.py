@@ -62,6 +62,9 @@ class Resource:
     store: Store
     # Event type emitted on create/update/delete, with {"action": ...}; None for no event.
     event: str | None = None
+    # A parent column when the event is about the parent, not this row: a connector's changes are
+    # its EVSE's ("evse.changed" for evse_id), and the parent's lastUpdatedAt moves with them.
+    event_subject: str | None = None
     filters: dict[str, FilterFn] = field(default_factory=dict)
     # Loaders for `include[]` names and for computed properties (`enrich`: always run).
     includes: dict[str, Loader] = field(default_factory=dict)
