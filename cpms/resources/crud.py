@@ -6,6 +6,7 @@ document(s) shaped for the operation's response schema.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -59,13 +60,14 @@ async def create(b: "Binding", call: Call) -> Reply:
     for dotted, value in resource.defaults.items():
         if not has_path(doc, dotted):
             set_path(doc, dotted, value() if callable(value) else value)
+    secrets = await _hash_secrets(b, doc)
     async with call.rt.db.write() as tx:
         await _check_parents(tx.conn, b, call)
         for column, parent_id in b.scope_values(call).items():
             doc.setdefault("__scope__", {})[column] = parent_id
         for hook in resource.before_create:
             await hook(tx, doc, ctx)
-        values = _row_values(b, doc, ctx)
+        values = _row_values(b, doc, ctx, secrets)
         values["created_at"] = now
         values["last_updated_at"] = now
         await check_references(tx.conn, b, values)
@@ -90,13 +92,14 @@ async def update(b: "Binding", call: Call) -> Reply:
     patch = b.view.from_wire(_writable(b, call, body))
     for dotted in resource.immutable:
         pop_path(patch, dotted)
+    secrets = await _hash_secrets(b, patch)
     async with call.rt.db.write() as tx:
         old = await _fetch(tx.conn, b, call)
         ctx = WriteContext(now=now, view=b.view, parents=b.parent_ids(call), old=old, body=body)
         new = deep_merge(old, patch)
         for hook in resource.before_update:
             await hook(tx, new, ctx)
-        values = _row_values(b, new, ctx)
+        values = _row_values(b, new, ctx, secrets)
         values["last_updated_at"] = now
         await check_references(tx.conn, b, values, old_values=store.split(old))
         await check_uniques(tx.conn, b, values, old["id"])
@@ -176,13 +179,22 @@ def _writable(b: "Binding", call: Call, body: dict[str, Any]) -> dict[str, Any]:
     return writable(call.op.body_schema, body, keep=b.view.request_aliases)
 
 
-def _row_values(b: "Binding", doc: dict[str, Any], ctx: WriteContext) -> dict[str, Any]:
-    scope = doc.pop("__scope__", {})
-    secrets = {}
+async def _hash_secrets(b: "Binding", doc: dict[str, Any]) -> dict[str, Any]:
+    """Secrets taken out of `doc` and hashed before the transaction opens, in a worker thread.
+
+    A password hash is deliberately slow (scrypt: a fraction of a second): it must neither stall
+    the event loop nor hold the write transaction (on SQLite, every other writer) while it runs.
+    """
+    hashed: dict[str, Any] = {}
     for secret in b.resource.secrets:
         value = pop_path(doc, secret.path)
         if value is not MISSING:
-            secrets[secret.column] = secret.hasher(value) if value is not None else None
+            hashed[secret.column] = await asyncio.to_thread(secret.hasher, value) if value is not None else None
+    return hashed
+
+
+def _row_values(b: "Binding", doc: dict[str, Any], ctx: WriteContext, secrets: dict[str, Any]) -> dict[str, Any]:
+    scope = doc.pop("__scope__", {})
     values = b.resource.store.split(doc)
     values.update(scope)
     values.update(secrets)
