@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -18,7 +18,7 @@ from cpms.contract.schema import fill_defaults
 from cpms.errors import Conflict, NotFound
 from cpms.events import Event
 from cpms.resources.document import MISSING, deep_merge, has_path, pop_path, set_path
-from cpms.resources.integrity import check_references, check_restrictions, check_uniques
+from cpms.resources.integrity import check_references, check_restrictions, check_uniques, check_values
 from cpms.resources.query import Paginator, apply_filters
 from cpms.resources.resource import WriteContext
 from cpms.resources.shape import writable
@@ -70,6 +70,7 @@ async def create(b: "Binding", call: Call) -> Reply:
         values = _row_values(b, doc, ctx, secrets)
         values["created_at"] = now
         values["last_updated_at"] = now
+        check_values(b, values)
         await check_references(tx.conn, b, values)
         await check_uniques(tx.conn, b, values, None)
         new_id = await _insert(tx, b, values)
@@ -101,6 +102,7 @@ async def update(b: "Binding", call: Call) -> Reply:
             await hook(tx, new, ctx)
         values = _row_values(b, new, ctx, secrets)
         values["last_updated_at"] = now
+        check_values(b, values)
         await check_references(tx.conn, b, values, old_values=store.split(old))
         await check_uniques(tx.conn, b, values, old["id"])
         await _execute(tx, store.table.update().where(store.pk == old["id"]).values(values))
@@ -235,6 +237,6 @@ async def _emit(tx: Tx, b: "Binding", entity_id: int, action: str, now: Any, par
             for fk in b.resource.table.c[subject].foreign_keys:
                 parent = fk.column.table
                 if "last_updated_at" in parent.c:
-                    await tx.conn.execute(update(parent).where(fk.column == entity_id).values(last_updated_at=now))
+                    await tx.conn.execute(parent.update().where(fk.column == entity_id).values(last_updated_at=now))
         await tx.emit(Event(type=b.resource.event, entity=entity, entity_id=entity_id, data=data, at=now))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, UniqueConstraint, func, select
+from sqlalchemy import BigInteger, Integer, String, Table, UniqueConstraint, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cpms.errors import Conflict, Invalid
@@ -46,6 +46,60 @@ async def check_references(conn: AsyncConnection, b: "Binding", values: dict[str
         raise Invalid(errors)
 
 
+_INT_LIMITS = {"small": 2**15, "int": 2**31, "big": 2**63}
+
+
+def _int_limit(column: Any) -> int | None:
+    kind = column.type
+    for candidate in (kind, *getattr(kind, "_variant_mapping", {}).values()):
+        if isinstance(candidate, BigInteger):
+            return _INT_LIMITS["big"]
+    if isinstance(kind, Integer):
+        return _INT_LIMITS["small"] if kind.__class__.__name__ == "SmallInteger" else _INT_LIMITS["int"]
+    return None
+
+
+def _nul_paths(value: Any, prefix: str) -> list[str]:
+    if isinstance(value, str):
+        return [prefix] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _nul_paths(v, f"{prefix}.{k}" if prefix else str(k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _nul_paths(v, f"{prefix}.{i}" if prefix else str(i))]
+    return []
+
+
+def check_values(b: "Binding", values: dict[str, Any]) -> None:
+    """Values the columns can hold: the database refuses (PostgreSQL) or truncates what does not fit.
+
+    Text no longer than the column, integers within its range, and no NUL characters (which
+    PostgreSQL cannot store in text or JSON) anywhere, attrs included.
+    """
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        column = b.resource.table.c.get(name)
+        if column is None or value is None:
+            continue
+        field = _wire(b, column) or name
+        if name == "attrs":
+            for dotted in _nul_paths(value, ""):
+                wire = b.view.wire_name(dotted)
+                errors.setdefault(wire, []).append(f"The {wire} field must not contain NUL characters.")
+            continue
+        if isinstance(value, str):
+            if "\x00" in value:
+                errors.setdefault(field, []).append(f"The {field} field must not contain NUL characters.")
+            length = getattr(column.type, "length", None)
+            if isinstance(column.type, String) and length and len(value) > length:
+                errors.setdefault(field, []).append(f"The {field} field must not be greater than {length} characters.")
+        elif isinstance(value, int) and not isinstance(value, bool):
+            limit = _int_limit(column)
+            if limit is not None and not -limit <= value < limit:
+                errors.setdefault(field, []).append(f"The {field} field must be between {-limit} and {limit - 1}.")
+    if errors:
+        raise Invalid(errors)
+
+
 def _unique_sets(table: Table) -> list[list[Any]]:
     sets = [[col] for col in table.columns if col.unique]
     sets += [list(c.columns) for c in table.constraints if isinstance(c, UniqueConstraint)]
@@ -66,10 +120,17 @@ async def check_uniques(conn: AsyncConnection, b: "Binding", values: dict[str, A
             continue
         fields = [f for f in (_wire(b, col) for col in columns) if f]
         for field in fields[-1:]:
-            scope = " on this " + table_label(columns[0].table) if len(columns) > 1 else ""
+            scope = " on this " + _scope_label(columns[0]) if len(columns) > 1 else ""
             errors[field] = [f"The {field} has already been taken{scope}."]
     if errors:
         raise Invalid(errors)
+
+
+def _scope_label(column: Any) -> str:
+    """What a unique set is scoped by: the parent its first column refers to (an EVSE's charge point)."""
+    for fk in column.foreign_keys:
+        return table_label(fk.column.table)
+    return table_label(column.table)
 
 
 async def check_restrictions(conn: AsyncConnection, b: "Binding", id_: int) -> None:
