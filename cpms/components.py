@@ -9,4 +9,6 @@ if TYPE_CHECKING:
 
 
 def build_components(server: "Server") -> list[Any]:
-    return []
+    from cpms.ocpp.gateway import Gateway
+
+    return [Gateway(server)]

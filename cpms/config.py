@@ -41,6 +41,7 @@ class Settings:
     data_dir: Path = Path("data")
     database_url: str | None = None
     api_token: str | None = None
+    secret_key: str | None = field(default=None, repr=False)  # encrypts secrets at rest (webhook keys)
     # Shown as X-Tenant on webhooks and in links; the operator's public host name.
     tenant: str = "cpms"
     public_url: str | None = None
@@ -55,6 +56,7 @@ class Settings:
     tls_key: str | None = None
     tls_client_ca: str | None = None
     ocpp21_enabled: bool = False
+    boot_pending_when_disabled: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -79,6 +81,7 @@ class Settings:
             data_dir=Path(env.get("CPMS_DATA_DIR") or "data"),
             database_url=_normalise_db_url(env.get("CPMS_DATABASE_URL") or None),
             api_token=env.get("CPMS_API_TOKEN") or None,
+            secret_key=env.get("CPMS_SECRET_KEY") or None,
             tenant=env.get("CPMS_TENANT") or "cpms",
             public_url=env.get("CPMS_PUBLIC_URL") or None,
             max_body_bytes=_int(env, "CPMS_MAX_BODY_BYTES", 1_048_576),
@@ -91,6 +94,7 @@ class Settings:
             tls_key=env.get("CPMS_TLS_KEY") or None,
             tls_client_ca=env.get("CPMS_TLS_CLIENT_CA") or None,
             ocpp21_enabled=_bool(env, "CPMS_OCPP21", False),
+            boot_pending_when_disabled=_bool(env, "CPMS_BOOT_PENDING_WHEN_DISABLED", True),
             extra={k: v for k, v in env.items() if k.startswith("CPMS_")},
         )
 

@@ -1,0 +1,4 @@
+"""Imports every handler module so that their @on registrations exist."""
+
+from cpms.ocpp.v16 import commands as _v16_commands  # noqa: F401
+from cpms.ocpp.v16 import core as _v16_core  # noqa: F401

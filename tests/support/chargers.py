@@ -1,0 +1,70 @@
+"""Chargers for tests: the `ocpp` package's charge point side over a real WebSocket.
+
+`TestCharger16` answers every command the central system may send and records it, so tests
+can assert on what reached the charger and choose its answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import websockets
+from ocpp.routing import on
+from ocpp.v16 import ChargePoint as ChargePoint16
+from ocpp.v16 import call_result as result16
+from ocpp.v16.enums import Action
+
+
+class TestCharger16(ChargePoint16):
+    """Records every CALL from the server in `received` and answers with `answers[action]` or Accepted."""
+
+    def __init__(self, identity: str, connection: Any) -> None:
+        super().__init__(identity, connection, response_timeout=10)
+        self.received: list[tuple[str, dict[str, Any]]] = []
+        self.answers: dict[str, Any] = {}
+        self.got_call = asyncio.Event()
+
+    def _record(self, action: str, **payload: Any) -> None:
+        self.received.append((action, payload))
+        self.got_call.set()
+
+    async def wait_for(self, action: str, timeout: float = 10.0) -> dict[str, Any]:
+        async def waiter() -> dict[str, Any]:
+            while True:
+                for name, payload in self.received:
+                    if name == action:
+                        return payload
+                self.got_call.clear()
+                await self.got_call.wait()
+
+        return await asyncio.wait_for(waiter(), timeout)
+
+    @on(Action.reset)
+    def on_reset(self, **payload: Any) -> Any:
+        self._record("Reset", **payload)
+        return self.answers.get("Reset") or result16.Reset(status="Accepted")
+
+
+@asynccontextmanager
+async def connect16(ws_base: str, identity: str, password: str | None = None,
+                    subprotocols: tuple[str, ...] = ("ocpp1.6",)) -> AsyncIterator[TestCharger16]:
+    headers = {}
+    if password is not None:
+        token = base64.b64encode(f"{identity}:{password}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+    async with websockets.connect(f"{ws_base}/{identity}", subprotocols=list(subprotocols),
+                                  additional_headers=headers, open_timeout=10) as ws:
+        charger = TestCharger16(identity, ws)
+        task = asyncio.get_running_loop().create_task(charger.start())
+        try:
+            yield charger
+        finally:
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, websockets.ConnectionClosed):
+                pass
