@@ -65,6 +65,13 @@ class Database:
             _configure_sqlite(self.engine)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._on_commit: list[Callable[[list[Event]], Awaitable[None]]] = []
+        from cpms.storage.batch import WriteBatcher
+
+        self.batcher = WriteBatcher(self)
+
+    async def batch(self, job: Callable[[Tx], Awaitable[Any]]) -> Any:
+        """Run `job(tx)` durably in a group commit (see cpms.storage.batch)."""
+        return await self.batcher.submit(job)
 
     def on_commit(self, listener: Callable[[list[Event]], Awaitable[None]]) -> None:
         """Call `listener` with the events of every committed write transaction."""
@@ -100,6 +107,7 @@ class Database:
             await conn.commit()
 
     async def close(self) -> None:
+        await self.batcher.stop()
         await self.engine.dispose()
 
 
