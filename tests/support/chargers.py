@@ -17,6 +17,8 @@ from ocpp.routing import on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call_result as result16
 from ocpp.v16.enums import Action
+from ocpp.v201 import ChargePoint as ChargePoint201
+from ocpp.v201 import call_result as result201
 
 
 class TestCharger16(ChargePoint16):
@@ -59,6 +61,45 @@ async def connect16(ws_base: str, identity: str, password: str | None = None,
     async with websockets.connect(f"{ws_base}/{identity}", subprotocols=list(subprotocols),
                                   additional_headers=headers, open_timeout=10) as ws:
         charger = TestCharger16(identity, ws)
+        task = asyncio.get_running_loop().create_task(charger.start())
+        try:
+            yield charger
+        finally:
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, websockets.ConnectionClosed):
+                pass
+
+
+class TestCharger201(ChargePoint201):
+    """The 2.0.1 twin of TestCharger16: records the server's CALLs and answers as told."""
+
+    def __init__(self, identity: str, connection: Any) -> None:
+        super().__init__(identity, connection, response_timeout=10)
+        self.received: list[tuple[str, dict[str, Any]]] = []
+        self.answers: dict[str, Any] = {}
+        self.got_call = asyncio.Event()
+
+    _record = TestCharger16._record
+    wait_for = TestCharger16.wait_for
+
+    @on(Action.reset)
+    def on_reset(self, **payload: Any) -> Any:
+        self._record("Reset", **payload)
+        return self.answers.get("Reset") or result201.Reset(status="Accepted")
+
+
+@asynccontextmanager
+async def connect201(ws_base: str, identity: str, password: str | None = None,
+                     subprotocols: tuple[str, ...] = ("ocpp2.0.1",)) -> AsyncIterator[TestCharger201]:
+    headers = {}
+    if password is not None:
+        token = base64.b64encode(f"{identity}:{password}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+    async with websockets.connect(f"{ws_base}/{identity}", subprotocols=list(subprotocols),
+                                  additional_headers=headers, open_timeout=10) as ws:
+        charger = TestCharger201(identity, ws)
         task = asyncio.get_running_loop().create_task(charger.start())
         try:
             yield charger
