@@ -38,6 +38,10 @@ charge_points = Table(
     Column("first_contact_at", UtcDateTime, info=path("firstContactAt")),
     Column("security_profile", Integer, nullable=False, default=0, info=path("security.currentProfile")),
     Column("roaming_operator_id", Integer, index=True, info=path("roamingOperatorId")),
+    # the security profile the operator asked for, and how the charger answered (OCPP side)
+    Column("desired_security_profile", Integer, info=path("security.desiredProfile")),
+    Column("desired_security_profile_status", String(16), index=True, info=path("security.desiredProfileStatus")),
+    Column("utility_id", Integer, index=True, info=path("utilityId")),
     *document_columns(),
     sqlite_autoincrement=True,
     info={"label": "charge point"},
@@ -68,9 +72,10 @@ connectors = Table(
     "connectors",
     metadata,
     id_column(),
-    Column("evse_id", Id, ForeignKey("evses.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("evse_id", Id, ForeignKey("evses.id", ondelete="CASCADE"), nullable=False, index=True,
+           info=path("evseId")),
     # The connector's number within its EVSE (OCPP 2.0.1 connectorId), 1-based.
-    Column("number", Integer, nullable=False, default=1),
+    Column("number", Integer, nullable=False, default=1, info=path("number")),
     Column("type", String(32), nullable=False, info=path("type")),
     Column("format", String(16), info=path("format")),
     Column("status", String(16), nullable=False, default="enabled", info=path("status")),
@@ -78,4 +83,33 @@ connectors = Table(
     UniqueConstraint("evse_id", "number"),
     sqlite_autoincrement=True,
     info={"label": "connector"},
+)
+
+# A charge point shared with users (personal chargers lent to family, colleagues ...).
+charge_point_shares = Table(
+    "charge_point_shares",
+    metadata,
+    id_column(),
+    Column("charge_point_id", Id, ForeignKey("charge_points.id", ondelete="CASCADE"), nullable=False, index=True,
+           info=path("chargePointId")),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True,
+           info=path("userId")),
+    *document_columns(),
+    UniqueConstraint("charge_point_id", "user_id"),
+    sqlite_autoincrement=True,
+    info={"label": "charge point share"},
+)
+
+# Partners a charge point is shared with. Partners are not stored by cpms yet: plain ids.
+charge_point_shared_partners = Table(
+    "charge_point_shared_partners",
+    metadata,
+    id_column(),
+    Column("charge_point_id", Id, ForeignKey("charge_points.id", ondelete="CASCADE"), nullable=False,
+           info=path("chargePointId")),
+    Column("partner_id", Integer, nullable=False, info=path("partnerId")),
+    Column("created_at", UtcDateTime, nullable=False, info=path("createdAt")),
+    UniqueConstraint("charge_point_id", "partner_id"),
+    sqlite_autoincrement=True,
+    info={"label": "shared partner"},
 )

@@ -210,6 +210,9 @@ def upgrade() -> None:
     sa.Column('first_contact_at', cpms.storage.types.UtcDateTime(), nullable=True),
     sa.Column('security_profile', sa.Integer(), nullable=False),
     sa.Column('roaming_operator_id', sa.Integer(), nullable=True),
+    sa.Column('desired_security_profile', sa.Integer(), nullable=True),
+    sa.Column('desired_security_profile_status', sa.String(length=16), nullable=True),
+    sa.Column('utility_id', sa.Integer(), nullable=True),
     sa.Column('attrs', cpms.storage.types.Json, nullable=False),
     sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
     sa.Column('last_updated_at', cpms.storage.types.UtcDateTime(), nullable=False),
@@ -224,6 +227,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('charge_points', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_charge_points_charging_zone_id'), ['charging_zone_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_charge_points_desired_security_profile_status'), ['desired_security_profile_status'], unique=False)
         batch_op.create_index(batch_op.f('ix_charge_points_external_id'), ['external_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_charge_points_last_updated_at'), ['last_updated_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_charge_points_location_id'), ['location_id'], unique=False)
@@ -233,6 +237,37 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_charge_points_sharing_code'), ['sharing_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_charge_points_type'), ['type'], unique=False)
         batch_op.create_index(batch_op.f('ix_charge_points_user_id'), ['user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_charge_points_utility_id'), ['utility_id'], unique=False)
+
+    op.create_table('charge_point_shared_partners',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('partner_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_charge_point_shared_partners_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_charge_point_shared_partners')),
+    sa.UniqueConstraint('charge_point_id', 'partner_id', name=op.f('uq_charge_point_shared_partners_charge_point_id_partner_id')),
+    info={'label': 'shared partner'},
+    sqlite_autoincrement=True
+    )
+    op.create_table('charge_point_shares',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('user_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('attrs', cpms.storage.types.Json, nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('last_updated_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_charge_point_shares_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_charge_point_shares_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_charge_point_shares')),
+    sa.UniqueConstraint('charge_point_id', 'user_id', name=op.f('uq_charge_point_shares_charge_point_id_user_id')),
+    info={'label': 'charge point share'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('charge_point_shares', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_charge_point_shares_charge_point_id'), ['charge_point_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_charge_point_shares_last_updated_at'), ['last_updated_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_charge_point_shares_user_id'), ['user_id'], unique=False)
 
     op.create_table('evses',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
@@ -299,7 +334,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_evses_charge_point_id'))
 
     op.drop_table('evses')
+    with op.batch_alter_table('charge_point_shares', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_charge_point_shares_user_id'))
+        batch_op.drop_index(batch_op.f('ix_charge_point_shares_last_updated_at'))
+        batch_op.drop_index(batch_op.f('ix_charge_point_shares_charge_point_id'))
+
+    op.drop_table('charge_point_shares')
+    op.drop_table('charge_point_shared_partners')
     with op.batch_alter_table('charge_points', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_charge_points_utility_id'))
         batch_op.drop_index(batch_op.f('ix_charge_points_user_id'))
         batch_op.drop_index(batch_op.f('ix_charge_points_type'))
         batch_op.drop_index(batch_op.f('ix_charge_points_sharing_code'))
@@ -309,6 +352,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_charge_points_location_id'))
         batch_op.drop_index(batch_op.f('ix_charge_points_last_updated_at'))
         batch_op.drop_index(batch_op.f('ix_charge_points_external_id'))
+        batch_op.drop_index(batch_op.f('ix_charge_points_desired_security_profile_status'))
         batch_op.drop_index(batch_op.f('ix_charge_points_charging_zone_id'))
 
     op.drop_table('charge_points')
