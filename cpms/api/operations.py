@@ -8,6 +8,7 @@ from cpms.api.registry import Registry, registry
 
 MODULES: tuple[str, ...] = (
     "cpms.resources.catalog",
+    "cpms.resources.charge_points",
 )
 
 
