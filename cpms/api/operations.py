@@ -9,6 +9,9 @@ from cpms.api.registry import Registry, registry
 MODULES: tuple[str, ...] = (
     "cpms.resources.catalog",
     "cpms.resources.charge_points",
+    "cpms.resources.connectors",
+    "cpms.resources.evses",
+    "cpms.resources.evses_v20",
 )
 
 
