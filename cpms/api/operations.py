@@ -8,6 +8,7 @@ from cpms.api.registry import Registry, registry
 
 MODULES: tuple[str, ...] = (
     "cpms.resources.catalog",
+    "cpms.resources.charge_point_shares",
     "cpms.resources.charge_points",
     "cpms.resources.charge_points_v1",
     "cpms.resources.connectors",
