@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from typing import Any, Iterable, Literal
 from urllib.parse import urlsplit
 
@@ -30,7 +30,12 @@ def _is_datetime(value: object) -> bool:
         return True
     if not _ISO_DT.match(value):
         return False
-    datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    try:
+        if parsed.tzinfo is not None:
+            parsed.astimezone(timezone.utc)  # 0001-01-01T00:00+05:00 has no UTC time
+    except OverflowError:
+        raise ValueError(value) from None
     return True
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import orjson
-from sqlalchemy import Boolean, Integer, Numeric, Select, func, select
+from sqlalchemy import BigInteger, Boolean, Integer, Numeric, Select, SmallInteger, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
@@ -51,13 +51,23 @@ def typed(column: Any, value: Any) -> Any:
                 return False
             raise ValueError(value)
         if isinstance(kind, Integer):
-            return int(value)
+            number = int(value)
+            # beyond the column's range PostgreSQL refuses the comparison itself
+            if not -_int_bound(kind) <= number < _int_bound(kind):
+                raise ValueError(value)
+            return number
         if isinstance(kind, Numeric):
             return float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise Invalid.field(f"filter.{column.info.get('path', column.name)}",
                             f"The filter value {value!r} is not valid here.") from None
     return str(value) if not isinstance(value, str) else value
+
+
+def _int_bound(kind: Any) -> int:
+    if isinstance(kind, BigInteger):
+        return 2**63
+    return 2**15 if isinstance(kind, SmallInteger) else 2**31
 
 
 def column_filter(column: Any) -> FilterFn:
@@ -133,6 +143,9 @@ def apply_filters(stmt: Select[Any], resource: "Resource", view: View, filters: 
         fn = resolve_filter(resource, view, name)
         if fn is None:
             raise Invalid.field(f"filter.{name}", f"Filtering by {name} is not supported.")
+        if any("\x00" in str(v) for v in (value if isinstance(value, list) else [value])):
+            # PostgreSQL cannot even compare text holding NUL; no stored value has one
+            raise Invalid.field(f"filter.{name}", "The filter value must not contain NUL characters.")
         stmt = stmt.where(fn(value))
     return stmt
 
