@@ -14,6 +14,8 @@ MODULES: tuple[str, ...] = (
     "cpms.resources.connectors",
     "cpms.resources.evses",
     "cpms.resources.evses_v20",
+    "cpms.resources.user_groups",
+    "cpms.resources.users",
 )
 
 
