@@ -16,6 +16,7 @@ MODULES: tuple[str, ...] = (
     "cpms.resources.evses_v20",
     "cpms.resources.user_groups",
     "cpms.resources.users",
+    "cpms.resources.id_tags",
 )
 
 
