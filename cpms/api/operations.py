@@ -17,6 +17,8 @@ MODULES: tuple[str, ...] = (
     "cpms.resources.user_groups",
     "cpms.resources.users",
     "cpms.resources.id_tags",
+    "cpms.resources.users_payment_methods",
+    "cpms.resources.users_invoice_details",
 )
 
 

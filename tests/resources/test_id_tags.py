@@ -124,6 +124,35 @@ async def test_rfid_tags_v1_are_a_view_of_the_same_tags(api) -> None:
     assert (await api.get(f"{TAGS}/{tag['id']}")).status_code == 404
 
 
+async def test_unknown_users_and_foreign_payment_methods_are_refused_naming_the_field(api, server) -> None:
+    ann, bob = await create_user(api), await create_user(api, email="bob@example.com")
+    method = (await api.post(f"{USERS}/{bob['id']}/payment-methods", json={"tokenizedType": "bank_transfer"})).json()
+    before = await snapshot(server)
+    unknown = await api.post(TAGS, json={"idTagUid": "X", "status": "enabled", "type": "rfid", "userId": 999})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"] == {"userId": ["The selected userId is invalid: there is no user 999."]}
+    rfid = await api.post(RFID, json={"rfidTagUid": "X", "status": "enabled", "userId": 999})
+    assert rfid.status_code == 422 and "userId" in rfid.json()["errors"]
+    for payment_method in (method["data"]["id"], "abc", "999"):
+        foreign = await api.post(TAGS, json={"idTagUid": "X", "status": "enabled", "type": "rfid",
+                                             "userId": int(ann["id"]), "paymentMethodId": payment_method})
+        assert foreign.status_code == 422 and list(foreign.json()["errors"]) == ["paymentMethodId"]
+    assert await snapshot(server) == before
+
+
+async def test_moving_a_tag_to_another_user_drops_the_old_users_payment_method(api) -> None:
+    ann, bob = await create_user(api), await create_user(api, email="bob@example.com")
+    method = (await api.post(f"{USERS}/{ann['id']}/payment-methods", json={"tokenizedType": "bank_transfer"})).json()
+    tag = await create(api, userId=int(ann["id"]), paymentMethodId=method["data"]["id"])
+    assert tag["paymentMethodId"] == method["data"]["id"]
+    moved = (await api.patch(f"{TAGS}/{tag['id']}", json={"userId": int(bob["id"])})).json()["data"]
+    assert moved["userId"] == int(bob["id"]) and moved["paymentMethodId"] is None
+    refused = await api.patch(f"{TAGS}/{tag['id']}", json={"userId": int(ann["id"]), "paymentMethodId": "999"})
+    assert refused.status_code == 422
+    unlinked = (await api.patch(f"{TAGS}/{tag['id']}", json={"userId": None})).json()["data"]
+    assert unlinked["userId"] is None
+
+
 BAD_CREATES = [
     ({}, ["idTagUid", "status", "type"]),
     ({"idTagUid": "A", "status": "enabled"}, ["type"]),

@@ -239,6 +239,30 @@ async def test_events_announce_each_change(api, server) -> None:
     assert await outbox(server, "user.changed") == [(uid, "created"), (uid, "updated"), (uid, "deleted")]
 
 
+async def test_deleting_a_user_keeps_its_id_tags_unlinked_and_removes_what_is_only_its_own(api, server) -> None:
+    server.rt.clock = FrozenClock(T0)
+    fleet = await group(api)
+    user = await create(api, userGroupIds=[fleet])
+    method = (await api.post(f"{USERS}/{user['id']}/payment-methods", json={"tokenizedType": "bank_transfer"})).json()
+    await api.post(f"{USERS}/{user['id']}/invoice-details", json={"requireInvoice": False, "invoiceType": None})
+    tag = (await api.post(TAGS, json={"idTagUid": "CAFE01", "status": "enabled", "type": "rfid",
+                                      "userId": int(user["id"]), "paymentMethodId": method["data"]["id"]})).json()["data"]
+    other = await create(api, email="other@example.com")
+    other_tag = (await api.post(TAGS, json={"idTagUid": "CAFE02", "status": "enabled", "type": "rfid",
+                                            "userId": int(other["id"])})).json()["data"]
+    server.rt.clock = FrozenClock(T0 + timedelta(hours=1))
+    assert (await api.delete(f"{USERS}/{user['id']}")).status_code == 204
+    kept = (await api.get(f"{TAGS}/{tag['id']}")).json()["data"]
+    assert kept["userId"] is None and kept["paymentMethodId"] is None and kept["idTagUid"] == "CAFE01"
+    assert kept["lastUpdatedAt"] == iso(T0 + timedelta(hours=1))
+    assert (await api.get(f"{TAGS}/{other_tag['id']}")).json()["data"] == other_tag
+    assert (str(tag["id"]), "updated") in await outbox(server, "idTag.changed")
+    assert (method["data"]["id"], "deleted") in await outbox(server, "user.paymentMethod.changed")
+    for table in (payment_methods, user_invoice_details, user_group_members):
+        assert await count(server, table) == 0, table.name
+    assert await count(server, user_groups) == 1 and await count(server, id_tags) == 2
+
+
 BAD_CREATES = [
     ({}, ["email", "password"]),
     ({"email": "a@example.com"}, ["password"]),
