@@ -14,6 +14,7 @@ MODULES: tuple[str, ...] = (
     "cpms.resources.connectors",
     "cpms.resources.evses",
     "cpms.resources.evses_v20",
+    "cpms.resources.locations",
     "cpms.resources.user_groups",
     "cpms.resources.users",
     "cpms.resources.id_tags",
