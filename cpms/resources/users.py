@@ -37,12 +37,17 @@ ID_TAG_EVENT = "idTag.changed"
 PAYMENT_METHOD_EVENT = "user.paymentMethod.changed"
 
 
-def _filter_id(name: str, value: Any) -> int:
+def _filter_id(name: str, value: Any, bound: int = MAX_ID) -> int:
     try:
         number = int(str(value).strip())
     except ValueError:
         raise Invalid.field(f"filter.{name}", f"The filter value {value!r} is not valid here: use an id.") from None
-    return number if 0 < number <= MAX_ID else 0  # an id no row can have
+    return number if 0 < number <= bound else 0  # an id no row can have (and the column's type can hold)
+
+
+def _chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
+    """Id lists small enough for one statement (PostgreSQL takes at most 32767 parameters)."""
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
 def user_group_filter(value: Any) -> ColumnElement[bool]:
@@ -52,7 +57,7 @@ def user_group_filter(value: Any) -> ColumnElement[bool]:
 
 
 def partner_filter(value: Any) -> ColumnElement[bool]:
-    return users.c.partner_id == _filter_id("partnerId", value)
+    return users.c.partner_id == _filter_id("partnerId", value, bound=2**31 - 1)  # an INTEGER column
 
 
 def email_filter(value: Any) -> ColumnElement[bool]:
@@ -82,13 +87,14 @@ async def take_group_ids(tx: Tx, doc: dict[str, Any], ctx: WriteContext) -> None
         return
     ids = sorted(set(wanted or ()))
     valid = [i for i in ids if 0 < i <= MAX_ID]
-    found = set((await tx.conn.execute(select(user_groups.c.id).where(user_groups.c.id.in_(valid)))).scalars()) \
-        if valid else set()
+    found: set[int] = set()
+    for chunk in _chunks(valid):
+        found.update((await tx.conn.execute(select(user_groups.c.id).where(user_groups.c.id.in_(chunk)))).scalars())
     missing = [i for i in ids if i not in found]
     if missing:
         field = ctx.view.wire_name("userGroupIds")
-        raise Invalid.field(field, f"The selected {field} is invalid: there is no user group "
-                                   f"{', '.join(map(str, missing))}.")
+        named = ", ".join(map(str, missing[:10])) + (f" (and {len(missing) - 10} more)" if len(missing) > 10 else "")
+        raise Invalid.field(field, f"The selected {field} is invalid: there is no user group {named}.")
     ctx.extras["userGroupIds"] = ids
 
 
@@ -97,10 +103,10 @@ async def sync_group_ids(tx: Tx, doc: dict[str, Any], ctx: WriteContext) -> None
     if ids is None:
         return
     members = user_group_members
+    have = set((await tx.conn.execute(select(members.c.user_group_id).where(members.c.user_id == doc["id"]))).scalars())
     try:
-        await tx.conn.execute(delete(members).where(members.c.user_id == doc["id"], members.c.user_group_id.not_in(ids)))
-        have = set((await tx.conn.execute(select(members.c.user_group_id).where(members.c.user_id == doc["id"])))
-                   .scalars())
+        for chunk in _chunks(sorted(have - set(ids))):
+            await tx.conn.execute(delete(members).where(members.c.user_id == doc["id"], members.c.user_group_id.in_(chunk)))
         new = [{"user_id": doc["id"], "user_group_id": group_id} for group_id in ids if group_id not in have]
         if new:
             await tx.conn.execute(insert(members), new)

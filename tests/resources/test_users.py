@@ -182,7 +182,7 @@ async def test_listing_filters(api, server) -> None:
     unknown = await api.get(USERS, params={"filter[name]": "x"})
     assert unknown.status_code == 422
     for name, value in (("email", "a\x00b"), ("externalId", "\x00"), ("externalAppData", "x\x00"),
-                        ("partnerId", "99999999999999999999"), ("userGroupId", "-1")):
+                        ("partnerId", "99999999999999999999"), ("partnerId", "2147483648"), ("userGroupId", "-1")):
         response = await api.get(USERS, params={f"filter[{name}]": value})
         assert response.status_code in {200, 422}, (name, response.text)
         assert response.status_code == 422 or response.json()["data"] == []
@@ -323,3 +323,18 @@ async def test_unknown_users_are_404(api, server, user_id) -> None:
     assert (await api.patch(item, json={"city": "X"})).status_code == 404
     assert (await api.delete(item)).status_code == 404
     assert await count(server, users) == 1
+
+
+async def test_many_user_group_ids_are_checked_and_kept_in_batches(api, server) -> None:
+    created = await create(api)
+    many = list(range(1, 40_001))  # more than one statement may carry
+    response = await api.patch(f"{USERS}/{created['id']}", json={"userGroupIds": many})
+    assert response.json()["errors"]["userGroupIds"] == [
+        "The selected userGroupIds is invalid: there is no user group 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 (and 39990 more)."]
+    async with server.rt.db.write() as tx:
+        await tx.conn.execute(user_groups.insert(), [{"name": f"G{n}", "attrs": {}, "created_at": T0,
+                                                      "last_updated_at": T0} for n in range(6000)])
+    ids = list(range(1, 6001))
+    assert (await api.patch(f"{USERS}/{created['id']}", json={"userGroupIds": ids})).json()["data"]["userGroupIds"] == ids
+    assert (await api.patch(f"{USERS}/{created['id']}", json={"userGroupIds": [3]})).json()["data"]["userGroupIds"] == [3]
+    assert await count(server, user_group_members) == 1
