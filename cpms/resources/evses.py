@@ -105,9 +105,14 @@ async def no_external_app_data(_conn: AsyncConnection, docs: list[dict[str, Any]
     await load_null("externalAppData", docs)
 
 
-async def show_roaming(_conn: AsyncConnection, docs: list[dict[str, Any]]) -> None:
-    """The roaming properties the contract requires, for EVSEs that roaming left without them."""
+async def show_required(_conn: AsyncConnection, docs: list[dict[str, Any]]) -> None:
+    """What the contract requires of every EVSE, for rows written without it: the OCPP side may
+    record an EVSE a charger reports before anyone describes it (see `described_only_by`), and
+    roaming may leave its lists out."""
     for doc in docs:
+        for name, value in described_only_by(str(doc.get("networkId"))).items():
+            if doc.get(name) is None:
+                doc[name] = value
         if doc.get("roamingOperatorId") is None:
             doc["roamingOperatorId"] = NO_ROAMING_OPERATOR
         roaming = doc.get("roaming")
@@ -206,7 +211,7 @@ EVSE = Resource(
     filters=FILTERS,
     includes={"connectors": load_connectors, "chargingProfile": no_charging_profile,
               "externalAppData": no_external_app_data},
-    enrich=[show_roaming],
+    enrich=[show_required],
     defaults=EVSE_DEFAULTS,
     before_create=[normalise],
     before_update=[normalise],

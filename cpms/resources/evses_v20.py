@@ -20,9 +20,8 @@ from cpms.resources.view import View
 
 ROTATIONS = ("RST", "RTS", "SRT", "STR", "TRS", "TSR")
 GBT = {"ac": "gb-t-ac", "dc": "gb-t-dc"}
-# v2.0 requires these on every EVSE, where v2.1 may have none:
-# 230 V is the IEC nominal low voltage; reservations are opt-in per EVSE
-FALLBACKS = {"maxVoltage": "230", "allowsReservation": False}
+# v2.0 requires a voltage on every EVSE, where v2.1 may have none: 230 V, the IEC nominal low voltage
+FALLBACKS = {"maxVoltage": "230"}
 
 
 def from_v20(doc: dict[str, Any]) -> dict[str, Any]:

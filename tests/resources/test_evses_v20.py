@@ -38,11 +38,14 @@ async def test_required_properties_without_a_value_get_their_canonical_defaults(
     cp = await create_cp(api)
     evse = await create_evse(api, cp["id"])
     async with server.rt.db.write() as tx:  # as a row the OCPP side might have written
-        await tx.conn.execute(update(evses).where(evses.c.id == evse["id"])
-                              .values(attrs={}, hardware_status="occupied"))
+        await tx.conn.execute(update(evses).where(evses.c.id == evse["id"]).values(
+            attrs={}, hardware_status="occupied", physical_reference=None, current_type=None))
     read = (await api.get(f"{V20}/{evse['id']}")).json()["data"]
     assert read["maxVoltage"] == "230" and read["allowsReservation"] is False and read["phases"] is None
     assert read["hardwareStatus"] == "charging"
+    assert read["physicalReference"] == "1" and read["type"] == "ac"
+    canonical = (await api.get(f"{EVSES}/{evse['id']}")).json()["data"]
+    assert canonical["physicalReference"] == "1" and canonical["currentType"] == "ac"
 
 
 async def test_put_updates_through_the_view(api, server) -> None:
