@@ -1,0 +1,162 @@
+"""Meter readings: sampled values normalised to base units, stored once, summarised.
+
+OCPP 1.6 and 2.0.1 sample alike (measurand, phase, location, context, unit; 2.0.1 adds a power of
+ten multiplier): the version layer builds `Sample`s with `sample(...)`, the domain does the rest.
+Values are kept in Wh, W, var, varh, A, V, Percent, Celsius. One `Reading` is one sampled moment
+(an OCPP meterValue); the measurands the domain uses become columns of its row (energy register,
+power, SoC, current summed over phases, voltage averaged), every sampled value is kept in
+`samples`. A retransmitted reading (same place, moment and context) is not stored twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from cpms.clock import iso
+from cpms.storage.db import Tx
+from cpms.storage.tables.sessions import meter_values
+
+ENERGY = "Energy.Active.Import.Register"
+POWER = "Power.Active.Import"
+SOC = "SoC"
+CURRENT = "Current.Import"
+VOLTAGE = "Voltage"
+KILO_UNITS = {"kWh": "Wh", "kW": "W", "kvar": "var", "kvarh": "varh", "kVA": "VA"}
+DEFAULT_UNITS = {"SoC": "Percent", "Temperature": "Celsius", "Frequency": "Hz", "RPM": "RPM"}
+PHASES = ("L1", "L2", "L3", "L1-N", "L2-N", "L3-N")
+
+
+class BadSample(ValueError):
+    """A sampled value that is not a number where the protocol requires one."""
+
+
+@dataclass
+class Sample:
+    measurand: str
+    value: float | None  # None for signed data
+    unit: str
+    phase: str | None = None
+    location: str | None = None
+    context: str | None = None
+    raw: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"measurand": self.measurand, "value": self.value, "unit": self.unit}
+        for name in ("phase", "location", "context"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        if self.value is None and self.raw is not None:
+            out["raw"] = self.raw
+        return out
+
+
+@dataclass
+class Reading:
+    timestamp: datetime
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def context(self) -> str | None:
+        return next((s.context for s in self.samples if s.context), None)
+
+    def total(self, measurand: str, combine: str = "sum") -> float | None:
+        """The measurand over the whole outlet: the value without phase, else the phases combined."""
+        found = [s for s in self.samples if s.measurand == measurand and s.value is not None
+                 and s.location in (None, "Outlet", "Inlet")]
+        plain = [s.value for s in found if s.phase is None or s.phase == "N"]
+        if plain:
+            return plain[0]
+        phased = [s.value for s in found if s.phase in PHASES]
+        if not phased:
+            return None
+        total = sum(v for v in phased if v is not None)
+        return total / len(phased) if combine == "mean" else total
+
+    @property
+    def energy(self) -> float | None:
+        return self.total(ENERGY)
+
+    @property
+    def power(self) -> float | None:
+        return self.total(POWER)
+
+    @property
+    def soc(self) -> float | None:
+        return self.total(SOC)
+
+
+def sample(measurand: str | None, value: Any, unit: str | None = None, *, multiplier: int = 0,
+           phase: str | None = None, location: str | None = None, context: str | None = None,
+           signed: bool = False) -> Sample:
+    """A sampled value in base units; BadSample if a plain value is not a number."""
+    name = measurand or ENERGY
+    base = unit or DEFAULT_UNITS.get(name) or ("Wh" if name.startswith("Energy") else "W" if name.startswith("Power")
+                                               else "A" if name.startswith("Current") else "V" if name == VOLTAGE
+                                               else "")
+    number: float | None
+    if signed:
+        number = None
+    else:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise BadSample(f"{name}: {value!r} is not a number") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise BadSample(f"{name}: {value!r} is not a finite number")
+        number *= 10 ** multiplier
+        if base in KILO_UNITS:
+            number, base = number * 1000, KILO_UNITS[base]
+    return Sample(name, number, base, phase, location, context, None if number is not None else str(value))
+
+
+def contract_measurand(name: str) -> str:
+    """The contract's spelling in meter value notifications ("Energy Active Import Register")."""
+    return "State Of Charge" if name == SOC else name.replace(".", " ")
+
+
+async def store(tx: Tx, charge_point_id: int, readings: list[Reading], now: datetime, *,
+                session_id: int | None, evse_id: int | None, evse_network_id: str | None) -> list[Reading]:
+    """Insert the readings not stored yet; returns those inserted (in time order)."""
+    if not readings:
+        return []
+    m = meter_values.c
+    where = [m.charge_point_id == charge_point_id, m.timestamp.in_(sorted({r.timestamp for r in readings}))]
+    where.append(m.session_id == session_id if session_id is not None else m.session_id.is_(None))
+    where.append(m.evse_network_id == evse_network_id if evse_network_id is not None else m.evse_network_id.is_(None))
+    seen = {(row.timestamp, row.context) for row in (await tx.conn.execute(select(m.timestamp, m.context)
+                                                                             .where(*where))).all()}
+    fresh, rows = [], []
+    for reading in sorted(readings, key=lambda r: r.timestamp):
+        mark = (reading.timestamp, reading.context)
+        if mark in seen:
+            continue
+        seen.add(mark)
+        fresh.append(reading)
+        rows.append({"session_id": session_id, "charge_point_id": charge_point_id, "evse_id": evse_id,
+                     "evse_network_id": evse_network_id, "timestamp": reading.timestamp, "context": reading.context,
+                     "energy": reading.energy, "power": reading.power, "soc": reading.soc,
+                     "current": reading.total(CURRENT), "voltage": reading.total(VOLTAGE, "mean"),
+                     "samples": [s.as_dict() for s in reading.samples], "created_at": now})
+    if rows:
+        await tx.conn.execute(meter_values.insert(), rows)
+    return fresh
+
+
+def notification_values(readings: list[Reading]) -> list[dict[str, Any]]:
+    """The sampled values of `readings` as the session.meterValues event carries them."""
+    out = []
+    for reading in readings:
+        for s in reading.samples:
+            if s.value is None:
+                continue
+            item = {"timestamp": iso(reading.timestamp), "measurand": contract_measurand(s.measurand),
+                    "value": s.value, "unit": s.unit}
+            for name in ("phase", "location", "context"):
+                if getattr(s, name) is not None:
+                    item[name] = getattr(s, name)
+            out.append(item)
+    return out
