@@ -20,6 +20,8 @@ MODULES: tuple[str, ...] = (
     "cpms.resources.id_tags",
     "cpms.resources.users_payment_methods",
     "cpms.resources.users_invoice_details",
+    "cpms.api.actions.sessions",
+    "cpms.api.actions.reservations",
     "cpms.resources.sessions",
     "cpms.resources.authorizations",
     "cpms.resources.reservations",

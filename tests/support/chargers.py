@@ -50,6 +50,28 @@ class TestCharger16(ChargePoint16):
         self._record("Reset", **payload)
         return self.answers.get("Reset") or result16.Reset(status="Accepted")
 
+    # -- transactions and reservations ----------------------------------------------------------
+
+    @on(Action.remote_start_transaction)
+    def on_remote_start_transaction(self, **payload: Any) -> Any:
+        self._record("RemoteStartTransaction", **payload)
+        return self.answers.get("RemoteStartTransaction") or result16.RemoteStartTransaction(status="Accepted")
+
+    @on(Action.remote_stop_transaction)
+    def on_remote_stop_transaction(self, **payload: Any) -> Any:
+        self._record("RemoteStopTransaction", **payload)
+        return self.answers.get("RemoteStopTransaction") or result16.RemoteStopTransaction(status="Accepted")
+
+    @on(Action.reserve_now)
+    def on_reserve_now(self, **payload: Any) -> Any:
+        self._record("ReserveNow", **payload)
+        return self.answers.get("ReserveNow") or result16.ReserveNow(status="Accepted")
+
+    @on(Action.cancel_reservation)
+    def on_cancel_reservation(self, **payload: Any) -> Any:
+        self._record("CancelReservation", **payload)
+        return self.answers.get("CancelReservation") or result16.CancelReservation(status="Accepted")
+
 
 @asynccontextmanager
 async def connect16(ws_base: str, identity: str, password: str | None = None,
