@@ -307,6 +307,41 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_charge_point_shares_last_updated_at'), ['last_updated_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_charge_point_shares_user_id'), ['user_id'], unique=False)
 
+    op.create_table('charger_certificates',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('serial_number', sa.String(length=40), nullable=False),
+    sa.Column('certificate', sa.Text(), nullable=False),
+    sa.Column('key_type', sa.String(length=16), nullable=False),
+    sa.Column('not_after', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('last_updated_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_charger_certificates_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_charger_certificates')),
+    sa.UniqueConstraint('serial_number', name=op.f('uq_charger_certificates_serial_number')),
+    info={'label': 'charger certificate'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('charger_certificates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_charger_certificates_charge_point_id'), ['charge_point_id'], unique=False)
+
+    op.create_table('data_transfers',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('vendor_id', sa.String(length=255), nullable=False),
+    sa.Column('message_id', sa.String(length=50), nullable=True),
+    sa.Column('data', sa.Text(), nullable=True),
+    sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_data_transfers_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_data_transfers')),
+    info={'label': 'data transfer'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('data_transfers', schema=None) as batch_op:
+        batch_op.create_index('ix_data_transfers_cp', ['charge_point_id', 'id'], unique=False)
+
     op.create_table('evses',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
     sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
@@ -334,6 +369,90 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_evses_physical_reference'), ['physical_reference'], unique=False)
         batch_op.create_index(batch_op.f('ix_evses_roaming_operator_id'), ['roaming_operator_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_evses_tariff_group_id'), ['tariff_group_id'], unique=False)
+
+    op.create_table('firmware_updates',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('location', sa.String(length=512), nullable=False),
+    sa.Column('retrieve_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('signed', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('attrs', cpms.storage.types.Json, nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('last_updated_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_firmware_updates_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_firmware_updates')),
+    info={'label': 'firmware update'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('firmware_updates', schema=None) as batch_op:
+        batch_op.create_index('ix_firmware_updates_cp', ['charge_point_id', 'id'], unique=False)
+
+    op.create_table('installed_certificates',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('certificate_type', sa.String(length=40), nullable=False),
+    sa.Column('hash_algorithm', sa.String(length=8), nullable=False),
+    sa.Column('issuer_name_hash', sa.String(length=128), nullable=False),
+    sa.Column('issuer_key_hash', sa.String(length=128), nullable=False),
+    sa.Column('serial_number', sa.String(length=40), nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_installed_certificates_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_installed_certificates')),
+    sa.UniqueConstraint('charge_point_id', 'hash_algorithm', 'issuer_name_hash', 'issuer_key_hash', 'serial_number', name=op.f('uq_installed_certificates_charge_point_id_hash_algorithm_issuer_name_hash_issuer_key_hash_serial_number')),
+    info={'label': 'installed certificate'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('installed_certificates', schema=None) as batch_op:
+        batch_op.create_index('ix_installed_certificates_cp', ['charge_point_id', 'certificate_type'], unique=False)
+
+    op.create_table('log_requests',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('log_type', sa.String(length=32), nullable=False),
+    sa.Column('location', sa.String(length=512), nullable=False),
+    sa.Column('file_name', sa.String(length=255), nullable=True),
+    sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('attrs', cpms.storage.types.Json, nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('last_updated_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_log_requests_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_log_requests')),
+    info={'label': 'log request'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('log_requests', schema=None) as batch_op:
+        batch_op.create_index('ix_log_requests_cp', ['charge_point_id', 'log_type', 'id'], unique=False)
+
+    op.create_table('network_status_logs',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_network_status_logs_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_network_status_logs')),
+    info={'label': 'network status log'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('network_status_logs', schema=None) as batch_op:
+        batch_op.create_index('ix_network_status_logs_cp', ['charge_point_id', 'id'], unique=False)
+
+    op.create_table('security_events',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('type', sa.String(length=50), nullable=False),
+    sa.Column('tech_info', sa.String(length=255), nullable=True),
+    sa.Column('critical', sa.Boolean(), nullable=False),
+    sa.Column('timestamp', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_security_events_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_security_events')),
+    info={'label': 'security event'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('security_events', schema=None) as batch_op:
+        batch_op.create_index('ix_security_events_cp', ['charge_point_id', 'timestamp'], unique=False)
+        batch_op.create_index('ix_security_events_critical', ['critical', 'id'], unique=False)
 
     op.create_table('authorizations',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
@@ -389,6 +508,29 @@ def upgrade() -> None:
     with op.batch_alter_table('connectors', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_connectors_evse_id'), ['evse_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_connectors_last_updated_at'), ['last_updated_at'], unique=False)
+
+    op.create_table('hardware_status_logs',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('evse_id', cpms.storage.types.Id, nullable=True),
+    sa.Column('unit', sa.String(length=16), nullable=False),
+    sa.Column('connector', sa.String(length=32), nullable=True),
+    sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('error_code', sa.String(length=64), nullable=False),
+    sa.Column('info', sa.String(length=255), nullable=True),
+    sa.Column('vendor_id', sa.String(length=255), nullable=True),
+    sa.Column('vendor_error_code', sa.String(length=255), nullable=True),
+    sa.Column('timestamp', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_hardware_status_logs_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['evse_id'], ['evses.id'], name=op.f('fk_hardware_status_logs_evse_id_evses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hardware_status_logs')),
+    info={'label': 'hardware status log'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('hardware_status_logs', schema=None) as batch_op:
+        batch_op.create_index('ix_hardware_status_logs_cp', ['charge_point_id', 'unit', 'id'], unique=False)
+        batch_op.create_index('ix_hardware_status_logs_evse', ['evse_id', 'id'], unique=False)
 
     op.create_table('sessions',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
@@ -601,6 +743,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sessions_anomaly'))
 
     op.drop_table('sessions')
+    with op.batch_alter_table('hardware_status_logs', schema=None) as batch_op:
+        batch_op.drop_index('ix_hardware_status_logs_evse')
+        batch_op.drop_index('ix_hardware_status_logs_cp')
+
+    op.drop_table('hardware_status_logs')
     with op.batch_alter_table('connectors', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_connectors_last_updated_at'))
         batch_op.drop_index(batch_op.f('ix_connectors_evse_id'))
@@ -617,6 +764,27 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_authorizations_charge_point_id'))
 
     op.drop_table('authorizations')
+    with op.batch_alter_table('security_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_security_events_critical')
+        batch_op.drop_index('ix_security_events_cp')
+
+    op.drop_table('security_events')
+    with op.batch_alter_table('network_status_logs', schema=None) as batch_op:
+        batch_op.drop_index('ix_network_status_logs_cp')
+
+    op.drop_table('network_status_logs')
+    with op.batch_alter_table('log_requests', schema=None) as batch_op:
+        batch_op.drop_index('ix_log_requests_cp')
+
+    op.drop_table('log_requests')
+    with op.batch_alter_table('installed_certificates', schema=None) as batch_op:
+        batch_op.drop_index('ix_installed_certificates_cp')
+
+    op.drop_table('installed_certificates')
+    with op.batch_alter_table('firmware_updates', schema=None) as batch_op:
+        batch_op.drop_index('ix_firmware_updates_cp')
+
+    op.drop_table('firmware_updates')
     with op.batch_alter_table('evses', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evses_tariff_group_id'))
         batch_op.drop_index(batch_op.f('ix_evses_roaming_operator_id'))
@@ -626,6 +794,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_evses_charge_point_id'))
 
     op.drop_table('evses')
+    with op.batch_alter_table('data_transfers', schema=None) as batch_op:
+        batch_op.drop_index('ix_data_transfers_cp')
+
+    op.drop_table('data_transfers')
+    with op.batch_alter_table('charger_certificates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_charger_certificates_charge_point_id'))
+
+    op.drop_table('charger_certificates')
     with op.batch_alter_table('charge_point_shares', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_charge_point_shares_user_id'))
         batch_op.drop_index(batch_op.f('ix_charge_point_shares_last_updated_at'))
