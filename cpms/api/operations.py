@@ -7,6 +7,8 @@ import importlib
 from cpms.api.registry import Registry, registry
 
 MODULES: tuple[str, ...] = (
+    "cpms.api.actions.maintenance",
+    "cpms.api.actions.security",
     "cpms.resources.catalog",
     "cpms.resources.charge_point_shares",
     "cpms.resources.charge_points",
@@ -18,6 +20,8 @@ MODULES: tuple[str, ...] = (
     "cpms.resources.user_groups",
     "cpms.resources.users",
     "cpms.resources.id_tags",
+    "cpms.resources.status_logs",
+    "cpms.resources.security_events",
     "cpms.resources.users_payment_methods",
     "cpms.resources.users_invoice_details",
     "cpms.api.actions.sessions",
