@@ -326,6 +326,22 @@ def upgrade() -> None:
     with op.batch_alter_table('charger_certificates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_charger_certificates_charge_point_id'), ['charge_point_id'], unique=False)
 
+    op.create_table('configuration_requests',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('requested_keys', cpms.storage.types.Json, nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('error', sa.String(length=255), nullable=True),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('completed_at', cpms.storage.types.UtcDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_configuration_requests_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_configuration_requests')),
+    info={'label': 'configuration request'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('configuration_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_configuration_requests_charge_point_id'), ['charge_point_id'], unique=False)
+
     op.create_table('data_transfers',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
     sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
@@ -406,6 +422,15 @@ def upgrade() -> None:
     with op.batch_alter_table('installed_certificates', schema=None) as batch_op:
         batch_op.create_index('ix_installed_certificates_cp', ['charge_point_id', 'certificate_type'], unique=False)
 
+    op.create_table('local_auth_lists',
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('entries', cpms.storage.types.Json, nullable=True),
+    sa.Column('updated_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_local_auth_lists_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('charge_point_id', name=op.f('pk_local_auth_lists')),
+    info={'label': 'local authorization list'}
+    )
     op.create_table('log_requests',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
     sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
@@ -488,6 +513,61 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_authorizations_method'), ['method'], unique=False)
         batch_op.create_index(batch_op.f('ix_authorizations_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_authorizations_user_id'), ['user_id'], unique=False)
+
+    op.create_table('charging_profiles',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('evse_id', cpms.storage.types.Id, nullable=True),
+    sa.Column('evse_network_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=32), nullable=False),
+    sa.Column('stack_level', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('transaction_id', sa.String(length=64), nullable=True),
+    sa.Column('valid_from', cpms.storage.types.UtcDateTime(), nullable=True),
+    sa.Column('valid_to', cpms.storage.types.UtcDateTime(), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('applied_at', cpms.storage.types.UtcDateTime(), nullable=True),
+    sa.Column('profile', cpms.storage.types.Json, nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('last_updated_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_charging_profiles_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['evse_id'], ['evses.id'], name=op.f('fk_charging_profiles_evse_id_evses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_charging_profiles')),
+    info={'label': 'charging profile'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('charging_profiles', schema=None) as batch_op:
+        batch_op.create_index('ix_charging_profiles_cp', ['charge_point_id', 'evse_network_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_charging_profiles_evse_id'), ['evse_id'], unique=False)
+
+    op.create_table('configuration_variables',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('address', sa.String(length=400), nullable=False),
+    sa.Column('component_name', sa.String(length=50), nullable=True),
+    sa.Column('component_instance', sa.String(length=50), nullable=True),
+    sa.Column('evse_id', sa.Integer(), nullable=True),
+    sa.Column('connector_id', sa.Integer(), nullable=True),
+    sa.Column('variable_name', sa.String(length=50), nullable=False),
+    sa.Column('variable_instance', sa.String(length=50), nullable=True),
+    sa.Column('value', sa.Text(), nullable=True),
+    sa.Column('readonly', sa.Boolean(), nullable=False),
+    sa.Column('timestamp', cpms.storage.types.UtcDateTime(), nullable=True),
+    sa.Column('request_id', cpms.storage.types.Id, nullable=True),
+    sa.Column('attrs', cpms.storage.types.Json, nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('last_updated_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_configuration_variables_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['request_id'], ['configuration_requests.id'], name=op.f('fk_configuration_variables_request_id_configuration_requests'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_configuration_variables')),
+    sa.UniqueConstraint('charge_point_id', 'address', name=op.f('uq_configuration_variables_charge_point_id_address')),
+    info={'label': 'configuration key'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('configuration_variables', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_configuration_variables_last_updated_at'), ['last_updated_at'], unique=False)
+        batch_op.create_index('ix_configuration_variables_name', ['charge_point_id', 'variable_name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_configuration_variables_request_id'), ['request_id'], unique=False)
 
     op.create_table('connectors',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
@@ -753,6 +833,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_connectors_evse_id'))
 
     op.drop_table('connectors')
+    with op.batch_alter_table('configuration_variables', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_configuration_variables_request_id'))
+        batch_op.drop_index('ix_configuration_variables_name')
+        batch_op.drop_index(batch_op.f('ix_configuration_variables_last_updated_at'))
+
+    op.drop_table('configuration_variables')
+    with op.batch_alter_table('charging_profiles', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_charging_profiles_evse_id'))
+        batch_op.drop_index('ix_charging_profiles_cp')
+
+    op.drop_table('charging_profiles')
     with op.batch_alter_table('authorizations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_authorizations_user_id'))
         batch_op.drop_index(batch_op.f('ix_authorizations_status'))
@@ -777,6 +868,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_log_requests_cp')
 
     op.drop_table('log_requests')
+    op.drop_table('local_auth_lists')
     with op.batch_alter_table('installed_certificates', schema=None) as batch_op:
         batch_op.drop_index('ix_installed_certificates_cp')
 
@@ -798,6 +890,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_data_transfers_cp')
 
     op.drop_table('data_transfers')
+    with op.batch_alter_table('configuration_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_configuration_requests_charge_point_id'))
+
+    op.drop_table('configuration_requests')
     with op.batch_alter_table('charger_certificates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_charger_certificates_charge_point_id'))
 
