@@ -9,6 +9,8 @@ from cpms.api.registry import Registry, registry
 MODULES: tuple[str, ...] = (
     "cpms.api.actions.maintenance",
     "cpms.api.actions.security",
+    "cpms.api.actions.configuration",
+    "cpms.resources.configurations",
     "cpms.resources.catalog",
     "cpms.resources.charge_point_shares",
     "cpms.resources.charge_points",
