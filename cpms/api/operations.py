@@ -10,6 +10,7 @@ MODULES: tuple[str, ...] = (
     "cpms.api.actions.maintenance",
     "cpms.api.actions.security",
     "cpms.api.actions.configuration",
+    "cpms.api.actions.remote",
     "cpms.resources.configurations",
     "cpms.resources.catalog",
     "cpms.resources.charge_point_shares",
