@@ -11,6 +11,7 @@ MODULES: tuple[str, ...] = (
     "cpms.api.actions.security",
     "cpms.api.actions.configuration",
     "cpms.api.actions.remote",
+    "cpms.api.actions.smart_charging",
     "cpms.resources.configurations",
     "cpms.resources.catalog",
     "cpms.resources.charge_point_shares",
