@@ -4,5 +4,5 @@ from cpms.ocpp.v16 import commands as _v16_commands  # noqa: F401
 from cpms.ocpp.v16 import core as _v16_core  # noqa: F401
 from cpms.ocpp.v16 import data_transfer, firmware, security, status  # noqa: F401
 from cpms.ocpp.v16 import reservations, transactions  # noqa: F401
-from cpms.ocpp.v16 import configuration, remote, smart_charging  # noqa: F401
+from cpms.ocpp.v16 import configuration, local_list, remote, smart_charging  # noqa: F401
 from cpms.ocpp.v201 import core as _v201_core  # noqa: F401
