@@ -23,6 +23,12 @@ from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call_result as result201
 
 
+# A 1.6 charger's configuration as GetConfiguration reports it: key -> (value, readonly)
+CONFIGURATION16 = {"HeartbeatInterval": ("300", False), "MeterValueSampleInterval": ("60", False),
+                   "NumberOfConnectors": ("2", True), "AuthorizeRemoteTxRequests": ("true", False),
+                   "SupportedFeatureProfiles": ("Core,SmartCharging,RemoteTrigger,LocalAuthListManagement", True)}
+
+
 class TestCharger16(ChargePoint16):
     """Records every CALL from the server in `received` and answers with `answers[action]` or Accepted."""
 
@@ -33,10 +39,17 @@ class TestCharger16(ChargePoint16):
         self.got_call = asyncio.Event()
         # root certificates installed with InstallCertificate: 1.6 certificate type -> PEMs
         self.certificates: dict[str, list[str]] = {}
+        # what GetConfiguration reports and ChangeConfiguration changes: key -> (value, readonly)
+        self.configuration: dict[str, tuple[str, bool]] = dict(CONFIGURATION16)
+        self.local_list_version = 0
 
     def _record(self, action: str, **payload: Any) -> None:
         self.received.append((action, payload))
         self.got_call.set()
+
+    def _answer(self, action: str, default: Any, payload: dict[str, Any]) -> Any:
+        self._record(action, **payload)
+        return self.answers.get(action) or default
 
     async def wait_for(self, action: str, timeout: float = 10.0) -> dict[str, Any]:
         async def waiter() -> dict[str, Any]:
@@ -75,6 +88,70 @@ class TestCharger16(ChargePoint16):
     def on_cancel_reservation(self, **payload: Any) -> Any:
         self._record("CancelReservation", **payload)
         return self.answers.get("CancelReservation") or result16.CancelReservation(status="Accepted")
+
+    # -- configuration, smart charging, remote control, local list ----------------------------
+
+    @on(Action.get_configuration)
+    def on_get_configuration(self, **payload: Any) -> Any:
+        keys = payload.get("key") or list(self.configuration)
+        known = [{"key": k, "value": self.configuration[k][0], "readonly": self.configuration[k][1]}
+                 for k in keys if k in self.configuration]
+        unknown = [k for k in keys if k not in self.configuration] or None
+        return self._answer("GetConfiguration", result16.GetConfiguration(configuration_key=known, unknown_key=unknown),
+                            payload)
+
+    @on(Action.change_configuration)
+    def on_change_configuration(self, **payload: Any) -> Any:
+        key, value = payload["key"], payload["value"]
+        status = "NotSupported" if key not in self.configuration else "Rejected" if self.configuration[key][1] else "Accepted"
+        answer = self._answer("ChangeConfiguration", result16.ChangeConfiguration(status=status), payload)
+        if answer.status in ("Accepted", "RebootRequired"):
+            self.configuration[key] = (value, False)
+        return answer
+
+    @on(Action.set_charging_profile)
+    def on_set_charging_profile(self, **payload: Any) -> Any:
+        return self._answer("SetChargingProfile", result16.SetChargingProfile(status="Accepted"), payload)
+
+    @on(Action.clear_charging_profile)
+    def on_clear_charging_profile(self, **payload: Any) -> Any:
+        return self._answer("ClearChargingProfile", result16.ClearChargingProfile(status="Accepted"), payload)
+
+    @on(Action.get_composite_schedule)
+    def on_get_composite_schedule(self, **payload: Any) -> Any:
+        return self._answer("GetCompositeSchedule", result16.GetCompositeSchedule(status="Rejected"), payload)
+
+    @on(Action.change_availability)
+    def on_change_availability(self, **payload: Any) -> Any:
+        return self._answer("ChangeAvailability", result16.ChangeAvailability(status="Accepted"), payload)
+
+    @on(Action.unlock_connector)
+    def on_unlock_connector(self, **payload: Any) -> Any:
+        return self._answer("UnlockConnector", result16.UnlockConnector(status="Unlocked"), payload)
+
+    @on(Action.trigger_message)
+    def on_trigger_message(self, **payload: Any) -> Any:
+        return self._answer("TriggerMessage", result16.TriggerMessage(status="Accepted"), payload)
+
+    @on(Action.data_transfer)
+    def on_data_transfer(self, **payload: Any) -> Any:
+        return self._answer("DataTransfer", result16.DataTransfer(status="UnknownVendorId"), payload)
+
+    @on(Action.get_local_list_version)
+    def on_get_local_list_version(self, **payload: Any) -> Any:
+        return self._answer("GetLocalListVersion", result16.GetLocalListVersion(list_version=self.local_list_version),
+                            payload)
+
+    @on(Action.send_local_list)
+    def on_send_local_list(self, **payload: Any) -> Any:
+        answer = self._answer("SendLocalList", result16.SendLocalList(status="Accepted"), payload)
+        if answer.status == "Accepted":
+            self.local_list_version = payload["list_version"]
+        return answer
+
+    @on(Action.clear_cache)
+    def on_clear_cache(self, **payload: Any) -> Any:
+        return self._answer("ClearCache", result16.ClearCache(status="Accepted"), payload)
 
     # -- firmware, diagnostics and the security extension --------------------------------------
 
