@@ -29,6 +29,20 @@ log = logging.getLogger("cpms.ocpp")
 SendText = Callable[[str], Awaitable[None]]
 CloseFn = Callable[[int, str], Awaitable[None]]
 _ids = itertools.count(1)
+_validators: dict[tuple[str, str], tuple[schemas.Validator, schemas.Validator]] = {}
+
+
+def validators(version: Version, action: str) -> tuple[schemas.Validator, schemas.Validator] | None:
+    """A known action's request and response validators, found once: not a filesystem lookup per
+    message. None for an action the version does not define (those are not remembered)."""
+    key = (version.subprotocol, action)
+    found = _validators.get(key)
+    if found is None:
+        if not schemas.knows_action(version, action):
+            return None
+        found = _validators[key] = (schemas.request_validator(version, action),
+                                    schemas.response_validator(version, action))
+    return found
 
 
 class Connection:
@@ -100,15 +114,16 @@ class Connection:
             await self._error(unique_id, FormationViolation(f"{action}: the payload must be a JSON object."))
             return
         try:
-            if not schemas.knows_action(self.version, action):
+            checks = validators(self.version, action)
+            if checks is None:
                 raise NotImplementedAction(f"Unknown action {action!r}.")
-            schemas.validate(schemas.request_validator(self.version, action), payload, action)
+            schemas.validate(checks[0], payload, action)
             handler = handler_for(self.version, action)
             if handler is None:
                 raise NotSupportedAction(f"{action} is not supported by this central system.")
             result = await handler(self.ctx, payload)
             try:
-                schemas.validate(schemas.response_validator(self.version, action), result, action)
+                schemas.validate(checks[1], result, action)
             except OcppError as exc:
                 log.error("our %s reply to %s breaks the schema: %s", action, self.identity, exc)
                 raise InternalFailure("The central system produced an invalid reply.") from None
