@@ -64,7 +64,14 @@ class Connection:
         self._close_sent = False
 
     async def send(self, frame: list[Any]) -> None:
-        await self._send_text(orjson.dumps(frame).decode())
+        text = orjson.dumps(frame).decode()
+        try:
+            await self._send_text(text)
+        except Exception as exc:
+            # The charger is gone (it may reboot right after answering us): the frames it sent
+            # before leaving are still read and handled, so its answer to our CALL is not lost.
+            self.closed = True
+            log.info("%s left before a frame could be sent to it (%s)", self.identity, type(exc).__name__)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         self.closed = True
@@ -185,6 +192,8 @@ class Connection:
         self.pending[unique_id] = (action, future)
         try:
             await self.send([2, unique_id, action, payload])
+            if self.closed and not future.done():
+                raise ConnectionError(f"{self.identity} disconnected")
             return await asyncio.wait_for(future, timeout)
         finally:
             self.pending.pop(unique_id, None)
