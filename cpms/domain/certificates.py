@@ -98,7 +98,8 @@ def hash_data(pem: str, issuer_pem: str | None = None) -> HashData:
                     format(request.serial_number, "x"))
 
 
-async def installed(conn: AsyncConnection, charge_point_id: int, certificate_type: str | None = None) -> list[Installed]:
+async def installed(conn: AsyncConnection, charge_point_id: int,
+                    certificate_type: str | None = None) -> list[Installed]:
     t = installed_certificates.c
     where = [t.charge_point_id == charge_point_id]
     if certificate_type is not None:

@@ -113,10 +113,12 @@ def latest(binding: Binding, missing: str) -> Handler:
     return handler
 
 
-registry.add("getChargePointLatestNetworkStatusLog", latest(NETWORK_LOGS, "The charge point has no network status log yet."))
+registry.add("getChargePointLatestNetworkStatusLog",
+             latest(NETWORK_LOGS, "The charge point has no network status log yet."))
 registry.add("getChargePointLatestHardwareStatusLog",
              latest(CP_HARDWARE_LOGS, "The charge point has reported no hardware status yet."))
-registry.add("getEvseLatestHardwareStatusLog", latest(EVSE_HARDWARE_LOGS, "The EVSE has reported no hardware status yet."))
+registry.add("getEvseLatestHardwareStatusLog",
+             latest(EVSE_HARDWARE_LOGS, "The EVSE has reported no hardware status yet."))
 
 V1_EVSE_STATUSES = frozenset({"available", "preparing", "charging", "suspendedEV", "suspendedEVSE", "finishing",
                               "reserved", "unavailable", "faulted"})

@@ -51,7 +51,7 @@ def test_signed_client_certificates(tmp_path, key, key_type) -> None:
     assert dt.timedelta(days=9) < lifetime <= dt.timedelta(days=10)
     # its hash data names the CA as issuer
     data = certificates.hash_data(issued.pem, authority.certificate_pem)
-    assert data.serial_number == issued.serial_hex and data == certificates.hash_data(issued.pem, authority.certificate_pem)
+    assert data.serial_number == issued.serial_hex
     assert data.issuer_key_hash != certificates.hash_data(issued.pem).issuer_key_hash
 
 

@@ -32,7 +32,8 @@ async def test_a_repeated_report_is_logged_but_changes_nothing(db) -> None:
     async with db.write() as tx:
         assert await record_evse_status(tx, cp["id"], "1", HardwareReport("charging"), T0) is True
     async with db.write() as tx:
-        assert await record_evse_status(tx, cp["id"], "1", HardwareReport("charging"), T0 + timedelta(minutes=1)) is False
+        later = T0 + timedelta(minutes=1)
+        assert await record_evse_status(tx, cp["id"], "1", HardwareReport("charging"), later) is False
     async with db.read() as conn:
         row = (await conn.execute(select(evses.c.hardware_status, evses.c.last_updated_at))).one()
         logs = (await conn.execute(select(func.count()).select_from(hardware_status_logs))).scalar_one()

@@ -105,7 +105,8 @@ async def test_TC_073_CSMS_UpdateChargePointPassword_and_TC_085_BasicAuthenticat
     assert [c["key"] for c in changes] == ["AuthorizationKey", "SecurityProfile"] and changes[1]["value"] == "1"
     assert len(password) == 40 and int(password, 16) >= 0
     row = await profile_row(live, cp["id"])
-    assert (row.security_profile, row.desired_security_profile, row.desired_security_profile_status) == (1, 1, "applied")
+    assert (row.security_profile, row.desired_security_profile, row.desired_security_profile_status) == (
+        1, 1, "applied")
     assert verify_charger_password(password, row.network_password_hash) and password not in row.network_password_hash
     # TC_085: the charger comes back with its new credentials; anything else is refused at the handshake
     async with connect16(live.ws_url, "CP-PW", password=password) as charger:
@@ -140,7 +141,8 @@ async def test_a_charger_refusing_the_profile_leaves_it_rejected(live) -> None:
         password = next(p["value"] for name, p in charger.received if name == "ChangeConfiguration")
     assert response.status_code == 406 and response.json()["success"] is False, response.text
     row = await profile_row(live, cp["id"])
-    assert (row.security_profile, row.desired_security_profile, row.desired_security_profile_status) == (0, 1, "rejected")
+    assert (row.security_profile, row.desired_security_profile, row.desired_security_profile_status) == (
+        0, 1, "rejected")
     # the charger did take the password: cpms keeps it, or the charger could not come back
     assert verify_charger_password(password, row.network_password_hash)
 
@@ -165,7 +167,8 @@ async def test_bad_security_profile_requests_are_422(live, body) -> None:
     cp = await seed.charge_point(live.server.rt.db, "CP-RULE422")
     async with client(live.base_url) as api:
         response = await api.post(action(cp["id"], "set-security-profile"), json=body)
-        offline = await api.post(action(cp["id"], "set-security-profile"), json={"setSecurityProfile": 1, "reason": "x"})
+        offline = await api.post(action(cp["id"], "set-security-profile"),
+                                 json={"setSecurityProfile": 1, "reason": "x"})
     assert response.status_code == 422 and offline.status_code == 406
     assert (await profile_row(live, cp["id"])).desired_security_profile is None
 
@@ -251,7 +254,8 @@ async def test_TC_077_CSMS_InvalidChargePointCertificate_SecurityEvent(live) -> 
 async def installed_rows(live) -> list[tuple[str, str]]:
     t = installed_certificates.c
     async with live.server.rt.db.read() as conn:
-        return [tuple(r) for r in (await conn.execute(select(t.certificate_type, t.serial_number).order_by(t.id))).all()]
+        rows = (await conn.execute(select(t.certificate_type, t.serial_number).order_by(t.id))).all()
+    return [tuple(r) for r in rows]
 
 
 @pytest.mark.parametrize("certificate_type, use, setting", [
@@ -280,13 +284,14 @@ async def test_TC_075_CSMS_InstallCertificate_and_sync(live, certificate_type, u
 async def test_TC_076_CSMS_DeleteSpecificCertificate(live) -> None:
     cp = await seed.charge_point(live.server.rt.db, "CP-DEL")
     async with connect16(live.ws_url, "CP-DEL") as charger, client(live.base_url) as api:
-        none_known = await api.post(action(cp["id"], "delete-certificate"), json={"certificateType": "CSMSRootCertificate"})
+        csms_root = {"certificateType": "CSMSRootCertificate"}
+        none_known = await api.post(action(cp["id"], "delete-certificate"), json=csms_root)
         assert none_known.status_code == 406 and "sync" in none_known.json()["message"]
         charger.certificates["CentralSystemRootCertificate"] = [
             Path(live.server.settings.extra["CPMS_CSMS_ROOT_CERT"]).read_text()]
-        synced = await api.post(action(cp["id"], "sync-certificates"), json={"certificateType": "CSMSRootCertificate"})
+        synced = await api.post(action(cp["id"], "sync-certificates"), json=csms_root)
         assert len(synced.json()["certificates"]) == 1
-        response = await api.post(action(cp["id"], "delete-certificate"), json={"certificateType": "CSMSRootCertificate"})
+        response = await api.post(action(cp["id"], "delete-certificate"), json=csms_root)
         assert response.status_code == 202 and response.json() == {"success": True, "deleted": 1}, response.text
         sent = await charger.wait_for("DeleteCertificate")
     assert sent["certificate_hash_data"] == certificate_hash_data16(
@@ -299,7 +304,8 @@ async def test_TC_078_CSMS_InvalidCentralSystemCertificate_SecurityEvent(live) -
     cp = await seed.charge_point(db, "CP-INSTREJ")
     async with connect16(live.ws_url, "CP-INSTREJ") as charger, client(live.base_url) as api:
         charger.answers["InstallCertificate"] = call_result.InstallCertificate(status="Rejected")
-        response = await api.post(action(cp["id"], "install-certificate"), json={"certificateType": "CSMSRootCertificate"})
+        response = await api.post(action(cp["id"], "install-certificate"),
+                                  json={"certificateType": "CSMSRootCertificate"})
         await charger.call(call.SecurityEventNotification(type="InvalidCentralSystemCertificate",
                                                           timestamp="2026-05-02T09:00:00Z", tech_info=None))
     assert response.status_code == 406 and response.json()["status"] == "Rejected"
@@ -307,12 +313,13 @@ async def test_TC_078_CSMS_InvalidCentralSystemCertificate_SecurityEvent(live) -
     assert [e["type"] for e in await emitted(db, "chargePoint.securityEvent")] == ["InvalidCentralSystemCertificate"]
 
 
-async def test_certificates_cpms_does_not_have_or_the_charger_cannot_hold(settings, live) -> None:
+async def test_certificates_cpms_does_not_have_or_the_charger_cannot_hold(live) -> None:
     cp = await seed.charge_point(live.server.rt.db, "CP-NOCERT")
+    install = action(cp["id"], "install-certificate")
     async with connect16(live.ws_url, "CP-NOCERT") as charger, client(live.base_url) as api:
-        unconfigured = await api.post(action(cp["id"], "install-certificate"), json={"certificateType": "MORootCertificate"})
-        not_for_16 = await api.post(action(cp["id"], "install-certificate"), json={"certificateType": "V2GRootCertificate"})
-        bad_type = await api.post(action(cp["id"], "install-certificate"), json={"certificateType": "Mine"})
+        unconfigured = await api.post(install, json={"certificateType": "MORootCertificate"})
+        not_for_16 = await api.post(install, json={"certificateType": "V2GRootCertificate"})
+        bad_type = await api.post(install, json={"certificateType": "Mine"})
         sync_v2g = await api.post(action(cp["id"], "sync-certificates"), json={"certificateType": "V2GRootCertificate"})
         assert charger.received == []
     assert unconfigured.status_code == 501 and "CPMS_MO_ROOT_CERT" in unconfigured.json()["message"]

@@ -75,15 +75,17 @@ async def test_connector_reports_set_evse_status_and_every_report_is_logged(live
             ("charging", "2026-03-01T10:00:00.000000Z"), ("charging", "2026-03-01T10:05:00.000000Z")]
         summary = (await api.get(f"/public-api/resources/charge-points/v1.0/{cp['id']}/status")).json()["data"]
     assert summary["networkStatus"] == "temporarily unavailable" and summary["hardwareStatus"] is None
-    assert summary["evses"] == [{"id": evse1, "hardwareStatus": "charging"}, {"id": evse2, "hardwareStatus": "suspendedEV"}]
+    assert summary["evses"] == [{"id": evse1, "hardwareStatus": "charging"},
+                                {"id": evse2, "hardwareStatus": "suspendedEV"}]
 
 
 async def test_connector_zero_is_the_charge_point_with_its_vendor_error_code(live) -> None:
     db = live.server.rt.db
     cp = await seed.charge_point(db, "CP-ZERO")
     async with connect16(live.ws_url, "CP-ZERO") as charger:
-        await charger.call(status(0, "Faulted", "GroundFailure", info="leak", vendor_id="ACME", vendor_error_code="E12"))
-        await charger.call(status(0, "Faulted", "GroundFailure", info="leak", vendor_id="ACME", vendor_error_code="E12"))
+        fault = status(0, "Faulted", "GroundFailure", info="leak", vendor_id="ACME", vendor_error_code="E12")
+        await charger.call(fault)
+        await charger.call(fault)
         await charger.call(status(0, "Available"))
         # two real changes of the row; the third is the connection's own (network status)
         assert len(await emitted(db, "chargePoint.changed")) == 2 + len(await emitted(db, "chargePoint.networkStatus"))
@@ -103,7 +105,8 @@ async def test_connector_zero_is_the_charge_point_with_its_vendor_error_code(liv
             "GroundFailure", "E12", "ACME", "leak")
         assert fault["errorCodeDescription"] and fault["errorCodeCustomerAction"]
         assert "errorCodeDescription" not in logs["data"][2]
-        latest = (await api.get(f"/public-api/resources/charge-points/v2.0/{cp['id']}/latest-hardware-status-log")).json()
+        latest = (await api.get(f"/public-api/resources/charge-points/v2.0/{cp['id']}/latest-hardware-status-log"))
+        latest = latest.json()
         assert latest["data"]["status"] == "available" and latest["data"]["errorCode"] == "NoError"
 
 

@@ -36,7 +36,8 @@ def write_pem(path: Path, *items: object) -> str:
         if isinstance(item, x509.Certificate):
             chunks.append(item.public_bytes(serialization.Encoding.PEM))
         else:
-            chunks.append(item.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,  # type: ignore[attr-defined]
+            key_format = serialization.PrivateFormat.PKCS8
+            chunks.append(item.private_bytes(serialization.Encoding.PEM, key_format,  # type: ignore[attr-defined]
                                              serialization.NoEncryption()))
     path.write_bytes(b"".join(chunks))
     return str(path)
@@ -50,8 +51,8 @@ def certificate(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Cert
                .public_key(key.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(now - dt.timedelta(minutes=1)).not_valid_after(now + dt.timedelta(days=2)))
     if server:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                                        critical=False)
+        local = x509.IPAddress(ipaddress.ip_address("127.0.0.1"))
+        builder = builder.add_extension(x509.SubjectAlternativeName([local]), critical=False)
     else:
         builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
     return builder.sign(issuer_key or key, hashes.SHA256())
@@ -130,7 +131,8 @@ async def test_TC_088_CSMS_WebSocketSubprotocolNegotiation(settings, server_tls,
         url = f"{live.ws_url}/CP-SUB"
         if chosen is None:
             with pytest.raises(websockets.InvalidStatus) as refused:
-                async with websockets.connect(url, subprotocols=list(offered) or None, ssl=trusting(server_tls["root"])):
+                async with websockets.connect(url, subprotocols=list(offered) or None,
+                                              ssl=trusting(server_tls["root"])):
                     pass
             assert refused.value.response.status_code == 400
             return

@@ -18,8 +18,9 @@ async def reported(server):
     two = await seed.charge_point(db, "CP-SE2")
     ids = {}
     async with db.write() as tx:
-        for n, (cp, kind, info) in enumerate([(one, "StartupOfTheDevice", None), (one, "InvalidMessages", "junk"),
-                                              (two, "TamperDetectionActivated", "lid"), (one, "ResetOrReboot", "Hard")]):
+        reports = [(one, "StartupOfTheDevice", None), (one, "InvalidMessages", "junk"),
+                   (two, "TamperDetectionActivated", "lid"), (one, "ResetOrReboot", "Hard")]
+        for n, (cp, kind, info) in enumerate(reports):
             ids[kind] = await record_security_event(tx, cp["id"], kind, T0 + timedelta(hours=n), info, T0)
     return one, two, ids
 
@@ -30,8 +31,9 @@ async def test_the_critical_events_are_listed_and_read(api, reported, path) -> N
     listed = (await api.get(path)).json()["data"]
     assert [(e["type"], e["chargePoint"]) for e in listed] == [
         ("StartupOfTheDevice", one["id"]), ("TamperDetectionActivated", two["id"]), ("ResetOrReboot", one["id"])]
-    assert listed[1] == {"id": ids["TamperDetectionActivated"], "chargePoint": two["id"], "type": "TamperDetectionActivated",
-                         "techInfo": "lid", "timestamp": "2026-05-01T14:00:00.000000Z"}
+    assert listed[1] == {"id": ids["TamperDetectionActivated"], "chargePoint": two["id"],
+                         "type": "TamperDetectionActivated", "techInfo": "lid",
+                         "timestamp": "2026-05-01T14:00:00.000000Z"}
     read = (await api.get(f"{path}/{ids['ResetOrReboot']}")).json()["data"]
     assert read["type"] == "ResetOrReboot" and read["techInfo"] == "Hard"
     # kept, announced, but not one of the contract's types: not served

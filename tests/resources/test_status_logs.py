@@ -25,7 +25,8 @@ async def network(server):
     cp = await seed.charge_point(db, "CP-LOGS")
     quiet = await seed.charge_point(db, "CP-QUIET", evse_count=1)
     async with db.write() as tx:
-        for minutes, state in ((0, presence.AVAILABLE), (10, presence.TEMPORARILY_UNAVAILABLE), (20, presence.AVAILABLE)):
+        for minutes, state in ((0, presence.AVAILABLE), (10, presence.TEMPORARILY_UNAVAILABLE),
+                               (20, presence.AVAILABLE)):
             await presence.set_network_status(tx, cp["id"], state, at(minutes))
         await record_charge_point_status(tx, cp["id"], HardwareReport("faulted", "HighTemperature"), at(1))
         await record_evse_status(tx, cp["id"], "1", HardwareReport("preparing"), at(2))
@@ -54,7 +55,8 @@ async def test_network_status_logs_list_filter_and_page(api, network) -> None:
 async def test_charge_point_hardware_logs_are_its_own_reports(api, network) -> None:
     cp, _ = network
     logs = (await api.get(f"{CP}/{cp['id']}/hardware-status-logs")).json()["data"]
-    assert [(log["status"], log["errorCode"]) for log in logs] == [("faulted", "HighTemperature"), ("available", "NoError")]
+    assert [(log["status"], log["errorCode"]) for log in logs] == [("faulted", "HighTemperature"),
+                                                                   ("available", "NoError")]
     assert "too hot" in logs[0]["errorCodeDescription"]
     before = (await api.get(f"{CP}/{cp['id']}/hardware-status-logs",
                             params={"filter[createdBefore]": "2026-03-01T08:02:00Z"})).json()["data"]

@@ -7,7 +7,6 @@ SignedFirmwareStatusNotification, DiagnosticsStatusNotification, LogStatusNotifi
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
@@ -18,8 +17,6 @@ from cpms.ocpp.context import ChargerContext
 from cpms.ocpp.routing import on
 from cpms.ocpp.versions import V16
 from cpms.storage.db import Tx
-
-log = logging.getLogger("cpms.ocpp")
 
 
 def _options(payload: dict[str, Any], retries: int | None, interval: int | None) -> dict[str, Any]:

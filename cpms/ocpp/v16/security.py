@@ -110,7 +110,8 @@ async def sign_certificate(ctx: ChargerContext, payload: dict[str, Any]) -> dict
         result = await gateway.command(ctx.charge_point_id, "certificate_signed", chain=issued.pem,
                                        certificate_type="ChargingStationCertificate")
         if not result.accepted:
-            log.warning("%s refused the certificate cpms signed for it: %s", ctx.identity, result.message or result.status)
+            log.warning("%s refused the certificate cpms signed for it: %s", ctx.identity,
+                        result.message or result.status)
         async with ctx.rt.db.write() as tx:
             await certificates.record_issued_answer(tx, certificate_id, result.accepted, ctx.now())
 
