@@ -207,8 +207,9 @@ async def record_meter_values(tx: Tx, charge_point_id: int, evse_network_id: str
     row = await find(tx, charge_point_id, transaction_id) if transaction_id is not None else None
     if row is None:
         if transaction_id is not None:
-            log.warning("charge point %s sent meter values for transaction %s, which it does not have in cpms: "
-                        "kept as charger-level readings", charge_point_id, transaction_id)
+            log.warning("charge point %s sent meter values for transaction %s, which it does not have in cpms%s: "
+                        "kept as charger-level readings", charge_point_id, transaction_id,
+                        await _owner(tx, charge_point_id, transaction_id))
         evse = None
         if evse_network_id not in (None, "0"):
             evse = await find_evse(tx, charge_point_id, evse_network_id)
@@ -219,12 +220,21 @@ async def record_meter_values(tx: Tx, charge_point_id: int, evse_network_id: str
     return int(row.id)
 
 
+async def _owner(tx: Tx, charge_point_id: int, transaction_id: str) -> str:
+    """For the log: the charge point that does own such a transaction, if one does."""
+    other = (await tx.conn.execute(select(s.charge_point_id).where(s.transaction_id == transaction_id,
+                                                                   s.charge_point_id != charge_point_id)
+                                   .limit(1))).scalar()
+    return f" (it is charge point {other}'s)" if other is not None else ""
+
+
 async def stop(tx: Tx, data: Stop, now: datetime) -> auth.Verdict | None:
     """Finish the transaction; returns the verdict on the stop's id tag (None without one)."""
     row = await find(tx, data.charge_point_id, data.transaction_id)
     if row is None:
-        log.warning("charge point %s stopped transaction %s, which it does not have in cpms: recorded as a finished "
-                    "session", data.charge_point_id, data.transaction_id)
+        log.warning("charge point %s stopped transaction %s, which it does not have in cpms%s: recorded as a "
+                    "finished session of its own", data.charge_point_id, data.transaction_id,
+                    await _owner(tx, data.charge_point_id, data.transaction_id))
         row = await _orphan(tx, data, now)
     elif row.status == "finished" and row.meter_stop is not None:
         pass  # a retransmission: answered again, nothing changes

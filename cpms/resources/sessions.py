@@ -29,7 +29,7 @@ from cpms.domain.authorizations import key
 from cpms.errors import NotFound
 from cpms.resources import crud
 from cpms.resources.binding import Binding
-from cpms.resources.query import column_filter
+from cpms.resources.query import column_filter, typed
 from cpms.resources.resource import Resource
 from cpms.resources.store import Store
 from cpms.resources.view import View
@@ -70,8 +70,8 @@ FILTERS = {
     "chargePointNetworkId": lambda value: _of_charge_points(cp.network_id == str(value)),
     "chargePointBootNotificationSerialNumber": serial_filter,
     "chargePointBootNotificationVendor": _boot("vendor"),
-    "endedAfter": lambda value: s.stopped_at >= _at(value),
-    "endedBefore": lambda value: s.stopped_at <= _at(value),
+    "endedAfter": lambda value: s.stopped_at >= typed(s.stopped_at, value),
+    "endedBefore": lambda value: s.stopped_at <= typed(s.stopped_at, value),
     "partnerId": lambda value: _of_charge_points(column_filter(cp.partner_id)(value)),
     "subOperatorId": column_filter(s.sub_operator_id),
     "idTag": lambda value: s.id_tag_key == key(str(value)),
@@ -83,19 +83,12 @@ FILTERS = {
 }
 
 
-def _at(value: Any) -> Any:
-    from cpms.resources.query import typed
-
-    return typed(s.stopped_at, value)
-
-
 # -- what every session shows -----------------------------------------------------------------------
 
 async def figures(_conn: AsyncConnection, docs: list[dict[str, Any]]) -> None:
     for doc in docs:
         energy = doc.get("energy") or 0.0
         doc["energyConsumption"] = {"total": energy, "local": 0.0, "grid": energy}
-        doc.setdefault("billingStatus", None)
         if doc.get("evseId") is None:
             doc["evseId"] = NO_EVSE
         latest = (doc.get("power") or {}).get("latest")
