@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from cpms.clock import UTC, FrozenClock
 from cpms.security.charger_secrets import verify_charger_password
@@ -17,6 +19,7 @@ from cpms.storage.tables.users import users
 CPS = "/public-api/resources/charge-points/v2.0"
 VENDORS = "/public-api/resources/charge-point-vendors/v1.0"
 MODELS = "/public-api/resources/charge-point-models/v1.0"
+LOCATIONS = "/public-api/resources/locations/v2.0"
 
 
 def cp_body(**changes: Any) -> dict[str, Any]:
@@ -244,19 +247,16 @@ async def test_smart_charging_includes_answer_the_empty_shape(api) -> None:
 
 
 async def test_location_and_model_with_charge_points_cannot_be_deleted(api, server) -> None:
-    vendor_id, model_id = await model(api)
-    created = await create_cp(api, modelId=model_id)
+    _vendor_id, model_id = await model(api)
+    loc = await location(server)
+    created = await create_cp(api, modelId=model_id, locationId=loc)
     response = await api.delete(f"{MODELS}/{model_id}")
     assert response.status_code == 409 and "1 charge point still belongs" in response.json()["message"]
-    loc = await location(server)
-    await api.patch(f"{CPS}/{created['id']}", json={"locationId": loc})
-    from sqlalchemy.exc import IntegrityError
-
-    try:
+    response = await api.delete(f"{LOCATIONS}/{loc}")
+    assert response.status_code == 409 and "1 charge point still belongs" in response.json()["message"]
+    with pytest.raises(IntegrityError):  # the database says the same underneath
         async with server.rt.db.write() as tx:
             await tx.conn.execute(locations.delete().where(locations.c.id == loc))
-        raise AssertionError("a location with charge points was deleted")
-    except IntegrityError:
-        pass
     await api.delete(f"{CPS}/{created['id']}")
     assert (await api.delete(f"{MODELS}/{model_id}")).status_code == 204
+    assert (await api.delete(f"{LOCATIONS}/{loc}")).status_code == 204
