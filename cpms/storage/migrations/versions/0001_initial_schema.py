@@ -118,6 +118,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_users_last_updated_at'), ['last_updated_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_users_partner_id'), ['partner_id'], unique=False)
 
+    op.create_table('webhook_cursor',
+    sa.Column('name', sa.String(length=32), nullable=False),
+    sa.Column('position', cpms.storage.types.Id, nullable=False),
+    sa.Column('updated_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_webhook_cursor'))
+    )
     op.create_table('charge_point_models',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
     sa.Column('vendor_id', cpms.storage.types.Id, nullable=False),
@@ -196,6 +202,30 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('user_invoice_details', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_invoice_details_last_updated_at'), ['last_updated_at'], unique=False)
+
+    op.create_table('webhook_subscriptions',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('via', sa.String(length=16), nullable=False),
+    sa.Column('callback_url', sa.String(length=500), nullable=True),
+    sa.Column('notifications', cpms.storage.types.Json, nullable=False),
+    sa.Column('token_id', cpms.storage.types.Id, nullable=True),
+    sa.Column('signing_key', sa.Text(), nullable=True),
+    sa.Column('since_event_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('claimed_by', sa.String(length=128), nullable=True),
+    sa.Column('claimed_until', cpms.storage.types.UtcDateTime(), nullable=True),
+    sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.Column('last_error_at', cpms.storage.types.UtcDateTime(), nullable=True),
+    sa.Column('attrs', cpms.storage.types.Json, nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('last_updated_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['token_id'], ['api_tokens.id'], name=op.f('fk_webhook_subscriptions_token_id_api_tokens'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_subscriptions')),
+    info={'label': 'notification subscription'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('webhook_subscriptions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_subscriptions_last_updated_at'), ['last_updated_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_webhook_subscriptions_token_id'), ['token_id'], unique=False)
 
     op.create_table('charge_points',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
@@ -276,6 +306,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_id_tags_partner_id'), ['partner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_id_tags_payment_method_id'), ['payment_method_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_id_tags_user_id'), ['user_id'], unique=False)
+
+    op.create_table('webhook_deliveries',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('subscription_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('event_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('notification', sa.String(length=100), nullable=False),
+    sa.Column('entity_key', sa.String(length=140), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('last_status', sa.Integer(), nullable=True),
+    sa.Column('last_error', sa.String(length=500), nullable=True),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('finished_at', cpms.storage.types.UtcDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['subscription_id'], ['webhook_subscriptions.id'], name=op.f('fk_webhook_deliveries_subscription_id_webhook_subscriptions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),
+    sa.UniqueConstraint('subscription_id', 'event_id', 'notification', name=op.f('uq_webhook_deliveries_subscription_id_event_id_notification')),
+    info={'label': 'notification delivery'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.create_index('ix_webhook_deliveries_chain', ['subscription_id', 'entity_key', 'status', 'event_id'], unique=False)
+        batch_op.create_index('ix_webhook_deliveries_finished', ['status', 'finished_at'], unique=False)
+        batch_op.create_index('ix_webhook_deliveries_queue', ['subscription_id', 'status', 'next_attempt_at'], unique=False)
 
     op.create_table('charge_point_shared_partners',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
@@ -905,6 +960,12 @@ def downgrade() -> None:
 
     op.drop_table('charge_point_shares')
     op.drop_table('charge_point_shared_partners')
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.drop_index('ix_webhook_deliveries_queue')
+        batch_op.drop_index('ix_webhook_deliveries_finished')
+        batch_op.drop_index('ix_webhook_deliveries_chain')
+
+    op.drop_table('webhook_deliveries')
     with op.batch_alter_table('id_tags', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_id_tags_user_id'))
         batch_op.drop_index(batch_op.f('ix_id_tags_payment_method_id'))
@@ -928,6 +989,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_charge_points_charging_zone_id'))
 
     op.drop_table('charge_points')
+    with op.batch_alter_table('webhook_subscriptions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_subscriptions_token_id'))
+        batch_op.drop_index(batch_op.f('ix_webhook_subscriptions_last_updated_at'))
+
+    op.drop_table('webhook_subscriptions')
     with op.batch_alter_table('user_invoice_details', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_invoice_details_last_updated_at'))
 
@@ -951,6 +1017,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_charge_point_models_last_updated_at'))
 
     op.drop_table('charge_point_models')
+    op.drop_table('webhook_cursor')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_partner_id'))
         batch_op.drop_index(batch_op.f('ix_users_last_updated_at'))
