@@ -10,5 +10,6 @@ if TYPE_CHECKING:
 
 def build_components(server: "Server") -> list[Any]:
     from cpms.ocpp.gateway import Gateway
+    from cpms.webhooks.delivery import WebhookWorker
 
-    return [Gateway(server)]
+    return [Gateway(server), WebhookWorker(server.rt)]

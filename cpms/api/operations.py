@@ -24,6 +24,7 @@ MODULES: tuple[str, ...] = (
     "cpms.resources.user_groups",
     "cpms.resources.users",
     "cpms.resources.id_tags",
+    "cpms.webhooks.subscriptions",
     "cpms.resources.status_logs",
     "cpms.resources.security_events",
     "cpms.resources.users_payment_methods",
