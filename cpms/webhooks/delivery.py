@@ -218,6 +218,11 @@ class WebhookWorker:
         """Take or renew the leases; start lanes for new subscriptions, stop those no longer held."""
         started = time.monotonic()
         now = utcnow()
+        if not self.lanes:  # no write transaction every second on a server nobody subscribed to
+            async with self.db.read() as conn:
+                self._known = {s.id for s in await store.subscribers(conn)}
+            if not self._known:
+                return
         async with self.db.write() as tx:
             held = await store.claim_subscriptions(tx.conn, self.options.node_id, now,
                                                    now + timedelta(seconds=self.options.lease))
