@@ -176,7 +176,10 @@ class Behaviour:
     async def on_connected(self) -> None:
         """Boot until accepted, tell the server every EVSE's status, then heartbeat."""
         while True:
-            status, interval = await self.boot()
+            try:
+                status, interval = await self.boot()
+            except (CallError, asyncio.TimeoutError):  # counted already; a charger tries again later
+                status, interval = "Rejected", 0.0
             if status == "Accepted":
                 break
             await asyncio.sleep(max(interval, self.boot_retry_min))

@@ -154,7 +154,7 @@ class Charger:
             except asyncio.CancelledError:
                 pass
             except Exception as exc:  # the boot or heartbeat loop failed: report, reconnect
-                if not isinstance(exc, (Offline, ConnectionClosed)):
+                if not isinstance(exc, (Offline, ConnectionClosed, CallError, asyncio.TimeoutError)):
                     self.stats.error("internal", f"{self.identity}: {describe(exc)}")
                     log.error("%s: connection task failed", self.identity, exc_info=exc)
         return booted

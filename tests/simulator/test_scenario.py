@@ -89,3 +89,36 @@ def test_progress_prints_plain_lines_when_not_on_a_terminal() -> None:
     progress.draw()
     progress.finish()
     assert "\x1b" not in out.getvalue() and "connected 0/1" in out.getvalue()
+
+
+class SlowServer:
+    """A link whose first BootNotification goes unanswered (timeout), then accepts."""
+
+    connected = True
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def call(self, action: str, payload: dict) -> dict:
+        self.calls.append(action)
+        if action == "BootNotification" and self.calls.count(action) == 1:
+            raise asyncio.TimeoutError()
+        if action == "BootNotification":
+            return {"status": "Accepted", "interval": 3600, "currentTime": "2030-01-01T00:00:00Z"}
+        return {}
+
+
+async def test_a_boot_the_server_does_not_answer_is_tried_again() -> None:
+    from cpms.simulator.scenario import Scenario
+    from cpms.simulator.v16 import Behaviour16
+
+    stats = Stats(chargers=1)
+    b = Behaviour16("SIM-SLOW", [Evse(1, dc=False, max_power_w=22_000, meter_wh=0)], Scenario(sessions=False), stats)
+    b.boot_retry_min = 0.01
+    b.link = SlowServer()  # type: ignore[assignment]
+    running = asyncio.ensure_future(b.on_connected())
+    while not b.booted:
+        await asyncio.sleep(0.01)
+    running.cancel()
+    assert b.link.calls[:2] == ["BootNotification", "BootNotification"]  # type: ignore[union-attr]
+    assert b.heartbeat_interval == 3600 and stats.booted == 1 and stats.errors == 0
