@@ -101,8 +101,7 @@ class Verdict:
 async def judge(conn: AsyncConnection, charge_point_id: int, id_tag: str, now: datetime,
                 window: timedelta = DEFAULT_START_WINDOW, exclude_session: int | None = None) -> Verdict:
     """The verdict on `id_tag` at `charge_point_id` now; reads only."""
-    t = id_tags.c
-    tag = (await conn.execute(select(id_tags).where(func.lower(t.uid) == key(id_tag)).limit(1))).first()
+    tag = await find_tag(conn, id_tag)
     if tag is not None:
         verdict = Verdict(ACCEPTED, method="mac_address" if tag.type == "mac_address" else "id_tag",
                           user_id=tag.user_id, id_tag_id=tag.id, label=tag.label, expiry=tag.expire_at)
@@ -129,6 +128,15 @@ async def judge(conn: AsyncConnection, charge_point_id: int, id_tag: str, now: d
                 status = CONCURRENT
             return Verdict(status, method="user_device", user_id=user.id, parent_id_tag=user_identifier(user.id))
     return Verdict(INVALID)
+
+
+async def find_tag(conn: AsyncConnection, id_tag: str) -> Any:
+    """The id tag by its uid: exactly (the unique index), else case-insensitively (OCPP's CiString)."""
+    t = id_tags.c
+    tag = (await conn.execute(select(id_tags).where(t.uid == id_tag))).first()
+    if tag is None:
+        tag = (await conn.execute(select(id_tags).where(func.lower(t.uid) == key(id_tag)).limit(1))).first()
+    return tag
 
 
 async def _user(conn: AsyncConnection, user_id: int | None) -> Any:
