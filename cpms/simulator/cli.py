@@ -44,7 +44,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--password", help="OCPP Basic-auth password (set on charge points the simulator creates)")
     p.add_argument("--ramp", type=float, default=200.0, help="new connections per second at start (default 200)")
     p.add_argument("--duration", type=float, default=0.0, help="stop after this many seconds (default: Ctrl-C)")
-    p.add_argument("--no-provision", action="store_true", help="do not create charge points through the API")
+    p.add_argument("--no-provision", action="store_true",
+                   help="create nothing through the API (charge points and the SIMTAGnnnn id tags must exist)")
     p.add_argument("--no-sessions", action="store_true", help="boot and heartbeat only: no charging")
     p.add_argument("--seed", type=int, help="random seed, for a repeatable run")
     p.add_argument("--quiet", action="store_true", help="no live status line; a summary at the end")
