@@ -31,7 +31,7 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         lifespan="on",
-        ws="wsproto",
+        ws="websockets-sansio",
         ws_ping_interval=settings.ocpp_ping_interval,
         ws_ping_timeout=settings.ocpp_ping_timeout,
         ws_max_size=1_048_576,
