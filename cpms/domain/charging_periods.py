@@ -54,6 +54,8 @@ async def advance(tx: Tx, session_id: int, at: datetime, register: float | None,
     p = charging_periods.c
     since = since or at
     start = period.energy_start if period.energy_start is not None else previous
+    if start is None:  # a period begun before any register reading starts at the first one
+        start = register
     switched = charging is not None and (CHARGING if charging else IDLE) != period.charging_state
     if switched and since > period.started_at:
         closing = previous if previous is not None and since < at else register

@@ -28,6 +28,7 @@ VOLTAGE = "Voltage"
 KILO_UNITS = {"kWh": "Wh", "kW": "W", "kvar": "var", "kvarh": "varh", "kVA": "VA"}
 DEFAULT_UNITS = {"SoC": "Percent", "Temperature": "Celsius", "Frequency": "Hz", "RPM": "RPM"}
 PHASES = ("L1", "L2", "L3", "L1-N", "L2-N", "L3-N")
+OUTLET = (None, "Outlet", "Inlet")  # where the charger's own meter measures
 
 
 class BadSample(ValueError):
@@ -63,10 +64,10 @@ class Reading:
     def context(self) -> str | None:
         return next((s.context for s in self.samples if s.context), None)
 
-    def total(self, measurand: str, combine: str = "sum") -> float | None:
+    def total(self, measurand: str, combine: str = "sum", places: tuple[str | None, ...] = OUTLET) -> float | None:
         """The measurand over the whole outlet: the value without phase, else the phases combined."""
         found = [s for s in self.samples if s.measurand == measurand and s.value is not None
-                 and s.location in (None, "Outlet", "Inlet")]
+                 and s.location in places]
         plain = [s.value for s in found if s.phase is None or s.phase == "N"]
         if plain:
             return plain[0]
@@ -86,7 +87,7 @@ class Reading:
 
     @property
     def soc(self) -> float | None:
-        return self.total(SOC)
+        return self.total(SOC, places=(*OUTLET, "EV"))  # the EV measures its state of charge
 
 
 def sample(measurand: str | None, value: Any, unit: str | None = None, *, multiplier: int = 0,

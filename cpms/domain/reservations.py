@@ -3,7 +3,8 @@
 The row is written before the charger is asked (its id is the OCPP reservationId) and becomes
 real when the charger accepts: `confirmed`, announced as "reservation.changed". A refused one is
 kept as canceled and announced to nobody. Statuses: active -> done (a start used it), canceled,
-or expired (its time passed: swept by `expire_due`, and shown as expired by reads meanwhile).
+or expired (its time passed: swept by `expire_due`, and shown as expired by reads meanwhile; or
+the charger said so). A charger that removes a reservation itself cancels it.
 
 The idTag reserved for is the user's first usable id tag, else the user's own identifier
 (`*U0000007`); the parentIdTag is always the user's identifier, which every idTagInfo of the
@@ -95,6 +96,21 @@ async def use(tx: Tx, charge_point_id: int, reservation_id: int, session_id: int
     if row is None or row.charge_point_id != charge_point_id or row.status not in ("active", "expired"):
         return False
     row = await _set(tx, reservation_id, now, status="done", session_id=session_id)
+    if row.confirmed:
+        await _announce(tx, row, "updated", now)
+    return True
+
+
+async def ended_by_charger(tx: Tx, charge_point_id: int, reservation_id: int, expired: bool, now: datetime) -> bool:
+    """The charger ended an active reservation itself (2.0.1 ReservationStatusUpdate): it expired,
+    or it was removed (the EVSE became unavailable): canceled. Another charger's is left alone."""
+    row = await fetch(tx, reservation_id)
+    if row is None or row.charge_point_id != charge_point_id or row.status != "active":
+        return False
+    if expired:
+        row = await _set(tx, reservation_id, now, status="expired")
+    else:
+        row = await _set(tx, reservation_id, now, status="canceled", canceled_at=now)
     if row.confirmed:
         await _announce(tx, row, "updated", now)
     return True

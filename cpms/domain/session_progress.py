@@ -28,8 +28,9 @@ async def apply(tx: Tx, row: Any, readings: list[Reading], now: datetime, *,
                 charging: bool | None = None) -> bool:
     """Apply fresh readings (time order) to active session `row`; True if its figures changed."""
     register, latest_at = row.last_register, row.last_reading_at
+    meter_start = row.meter_start
     if register is None:
-        register = row.meter_start
+        register = meter_start
     power, peak, soc = row.power_latest, row.power_peak, row.soc_percent
     moved = False
     for reading in readings:
@@ -45,6 +46,8 @@ async def apply(tx: Tx, row: Any, readings: list[Reading], now: datetime, *,
                                        previous=register)
         if energy is not None:
             register = energy
+            if meter_start is None:  # the charger told no start register: its first reading is the start
+                meter_start = energy
         if measured is not None or derived is not None:
             power = measured if measured is not None else derived
             peak = power if peak is None else max(peak, power)
@@ -55,12 +58,12 @@ async def apply(tx: Tx, row: Any, readings: list[Reading], now: datetime, *,
     if not moved:
         return False
     energy_total = row.energy
-    if register is not None and row.meter_start is not None:
-        energy_total = max(0.0, register - row.meter_start)
+    if register is not None and meter_start is not None:
+        energy_total = max(0.0, register - meter_start)
     values = {"energy": energy_total, "power_latest": power, "power_peak": peak, "soc_percent": soc,
               "power_average": average_power(energy_total, row.started_at, latest_at)}
     changed = any(getattr(row, name) != values[name] for name in PROGRESS_FIELDS)
-    values.update(last_register=register, last_reading_at=latest_at)
+    values.update(last_register=register, last_reading_at=latest_at, meter_start=meter_start)
     if changed:
         values["last_updated_at"] = now
     await tx.conn.execute(sessions.update().where(sessions.c.id == row.id).values(values))
