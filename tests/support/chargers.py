@@ -264,6 +264,28 @@ class TestCharger201(ChargePoint201):
         self._record("Reset", **payload)
         return self.answers.get("Reset") or result201.Reset(status="Accepted")
 
+    # -- transactions and reservations ----------------------------------------------------------
+
+    @on("RequestStartTransaction")
+    def on_request_start_transaction(self, **payload: Any) -> Any:
+        self._record("RequestStartTransaction", **payload)
+        return self.answers.get("RequestStartTransaction") or result201.RequestStartTransaction(status="Accepted")
+
+    @on("RequestStopTransaction")
+    def on_request_stop_transaction(self, **payload: Any) -> Any:
+        self._record("RequestStopTransaction", **payload)
+        return self.answers.get("RequestStopTransaction") or result201.RequestStopTransaction(status="Accepted")
+
+    @on("ReserveNow")
+    def on_reserve_now(self, **payload: Any) -> Any:
+        self._record("ReserveNow", **payload)
+        return self.answers.get("ReserveNow") or result201.ReserveNow(status="Accepted")
+
+    @on("CancelReservation")
+    def on_cancel_reservation(self, **payload: Any) -> Any:
+        self._record("CancelReservation", **payload)
+        return self.answers.get("CancelReservation") or result201.CancelReservation(status="Accepted")
+
 
 @asynccontextmanager
 async def connect201(ws_base: str, identity: str, password: str | None = None,
