@@ -23,6 +23,7 @@ from cpms.api.registry import registry
 from cpms.domain import certificates, security_profiles
 from cpms.errors import NotImplementedYet
 from cpms.ocpp.commands import Unsupported, outgoing
+from cpms.ocpp.versions import Version
 from cpms.security.charger_secrets import hash_charger_password
 
 log = logging.getLogger("cpms.api")
@@ -48,11 +49,10 @@ async def install_certificate(call: Call) -> Reply:
     return answer(call, result)
 
 
-def types_to_sync(call: Call, cp_id: int, wanted: str | None) -> list[str]:
+def types_to_sync(version: Version, wanted: str | None) -> list[str]:
     """The asked type, or every type the charger's protocol can be asked about."""
     if wanted is not None:
         return [wanted]
-    version = call.rt.component("gateway").connection(cp_id).version
     found = []
     for certificate_type in certificates.SYNC_TYPES:
         try:
@@ -66,10 +66,11 @@ def types_to_sync(call: Call, cp_id: int, wanted: str | None) -> list[str]:
 @registry.operation("chargePointGetInstalledCertificateIds")
 async def sync_certificates(call: Call) -> Reply:
     cp_id, offline = await connected(call)
-    if offline:
-        return offline
+    connection = call.rt.component("gateway").connection(cp_id) if not offline else None
+    if connection is None:
+        return offline or refusal(call, f"Charge point {cp_id} is not connected.", errorCode="OFFLINE")
     held: list[dict[str, Any]] = []
-    for certificate_type in types_to_sync(call, cp_id, call.body.get("certificateType")):
+    for certificate_type in types_to_sync(connection.version, call.body.get("certificateType")):
         result = await run(call, cp_id, "get_installed_certificate_ids", {"certificate_type": certificate_type})
         if isinstance(result, Reply):
             return result
