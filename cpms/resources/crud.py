@@ -38,7 +38,7 @@ async def list_(b: "Binding", call: Call) -> Reply:
         stmt = apply_filters(stmt, b.resource, b.view, call.query.get("filter") or {})
         paginator = Paginator(call.op.pagination, call.query, call.url, call.raw_query)
         page = await paginator.run(conn, stmt, b.resource.store.pk)
-        docs = [b.resource.store.join(row) for row in page.rows]
+        docs = b.resource.store.join_all(page.rows)
         await _load(conn, b, call, docs)
     shaped = [b.shape(call, doc) for doc in docs]
     return Reply({"data": shaped, "links": page.links, "meta": page.meta}, call.op.success_status)

@@ -90,8 +90,8 @@ async def load_connectors(conn: AsyncConnection, docs: list[dict[str, Any]]) -> 
     by_evse: dict[int, list[dict[str, Any]]] = defaultdict(list)
     stmt = (select(connectors).where(connectors.c.evse_id.in_([d["id"] for d in docs]))
             .order_by(connectors.c.evse_id, connectors.c.number, connectors.c.id))
-    for row in (await conn.execute(stmt)).all():
-        by_evse[row.evse_id].append(CONNECTORS.join(row))
+    for connector in CONNECTORS.join_all((await conn.execute(stmt)).all()):
+        by_evse[connector["evseId"]].append(connector)
     for doc in docs:
         doc["connectors"] = by_evse.get(doc["id"], [])
 

@@ -8,9 +8,9 @@ the `attrs` JSON column. `join` and `split` convert between a row and the docume
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Column, Table, select
+from sqlalchemy import Column, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cpms.clock import iso
@@ -27,13 +27,41 @@ class Store:
         # Columns kept for the server's own use (hashes, foreign keys of internal links).
         self.hidden = set(hidden)
         self.pk = table.c.id
+        self._plans: dict[tuple[str, ...], Any] = {}
+        self._by_id = select(table).where(self.pk == bindparam("fetch_id"))
 
     def column(self, dotted: str) -> Column[Any] | None:
         return self.columns.get(dotted)
 
     def join(self, row: Any) -> dict[str, Any]:
         """The document stored in `row`."""
-        mapping = row._mapping if hasattr(row, "_mapping") else row
+        return self.join_all([row])[0]
+
+    def join_all(self, rows: Sequence[Any]) -> list[dict[str, Any]]:
+        """The documents stored in `rows`, rows of one result (a page of a listing).
+
+        Where each property's column sits in such rows is worked out once for all of them
+        (`_plan`), not looked up by name for every row and column.
+        """
+        fields = getattr(rows[0], "_fields", None) if rows else None
+        if fields is None or "id" not in fields:
+            return [self._join_mapping(row._mapping if hasattr(row, "_mapping") else row) for row in rows]
+        plan = self._plans.get(fields)
+        if plan is None:
+            plan = self._plans[fields] = self._plan(fields)
+        return [_join_planned(row, *plan) for row in rows]
+
+    def _plan(self, fields: tuple[str, ...]) -> tuple[int | None, int, list[tuple[int, tuple[str, ...], str]]]:
+        """(index of attrs, index of id, [(index, parent keys, key)] for each property column present)."""
+        at = {name: index for index, name in reversed(list(enumerate(fields)))}
+        placed = []
+        for dotted, col in self.columns.items():
+            if col.name in at:
+                *parents, leaf = dotted.split(".")
+                placed.append((at[col.name], tuple(parents), leaf))
+        return at.get("attrs"), at["id"], placed
+
+    def _join_mapping(self, mapping: Any) -> dict[str, Any]:
         doc: dict[str, Any] = dict(mapping.get("attrs") or {})
         doc["id"] = mapping["id"]
         for dotted, col in self.columns.items():
@@ -72,7 +100,11 @@ class Store:
         return default if value is MISSING else value
 
     async def fetch(self, conn: AsyncConnection, id_: int, *where: Any) -> dict[str, Any] | None:
-        row = (await conn.execute(select(self.table).where(self.pk == id_, *where))).first()
+        if where:
+            row = (await conn.execute(select(self.table).where(self.pk == id_, *where))).first()
+        else:
+            # one statement for every read by id: built, and its cache key computed, once
+            row = (await conn.execute(self._by_id, {"fetch_id": id_})).first()
         return self.join(row) if row is not None else None
 
     async def fetch_many(self, conn: AsyncConnection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -80,7 +112,26 @@ class Store:
         if not ids:
             return {}
         rows = (await conn.execute(select(self.table).where(self.pk.in_(ids)))).all()
-        return {row.id: self.join(row) for row in rows}
+        return {doc["id"]: doc for doc in self.join_all(rows)}
+
+
+def _join_planned(row: Any, attrs_at: int | None, id_at: int,
+                  placed: list[tuple[int, tuple[str, ...], str]]) -> dict[str, Any]:
+    attrs = row[attrs_at] if attrs_at is not None else None
+    doc: dict[str, Any] = dict(attrs) if attrs else {}
+    doc["id"] = row[id_at]
+    for index, parents, leaf in placed:
+        value = row[index]
+        if isinstance(value, date):
+            value = iso(value) if isinstance(value, datetime) else value.isoformat()
+        node = doc
+        for part in parents:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        node[leaf] = value
+    return doc
 
 
 def _deep_copy(doc: dict[str, Any]) -> dict[str, Any]:
