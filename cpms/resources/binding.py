@@ -42,6 +42,7 @@ class Binding:
     parents: dict[str, Parent] = field(default_factory=dict)
     item_param: str | None = None
     _shapers: dict[str, Shaper] = field(default_factory=dict)
+    _envelopes: dict[str, bool] = field(default_factory=dict)
 
     def scope(self, call: Call) -> list[Any]:
         table = self.resource.table
@@ -54,11 +55,13 @@ class Binding:
         return {param: call.path[param] for param in self.parents}
 
     def shape(self, call: Call, doc: dict[str, Any]) -> dict[str, Any]:
+        """`doc` as the operation answers it. `doc` is taken over (the version's mapping may
+        change it in place): shape a document last, once, then drop it."""
         op = call.op
         shaper = self._shapers.get(op.operation_id)
         if shaper is None:
             shaper = self._shapers[op.operation_id] = compile_shaper(item_schema(op))
-        wire = self.view.to_wire(doc)
+        wire = self.view.to_wire(doc, owned=True)
         requested = set(call.query.get("include") or ())
         for name in op.include_names:
             if name not in requested:
@@ -67,7 +70,10 @@ class Binding:
 
     def envelope(self, call: Call, item: dict[str, Any]) -> dict[str, Any]:
         """One item as the operation answers it: `{"data": item}`, or bare where the contract says so."""
-        return {"data": item} if _wrapped(call.op) else item
+        wrapped = self._envelopes.get(call.op.operation_id)
+        if wrapped is None:
+            wrapped = self._envelopes[call.op.operation_id] = _wrapped(call.op)
+        return {"data": item} if wrapped else item
 
 
 def answer_status(op: Operation) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 from cpms.contract.schema import merge_all_of
 
 Shaper = Callable[[Any], Any]
+_ABSENT: Any = object()
 
 
 def _identity(value: Any) -> Any:
@@ -47,7 +48,8 @@ def compile_shaper(schema: dict[str, Any] | None) -> Shaper:
     props = schema.get("properties")
     if not props:
         return _identity
-    fields: list[tuple[str, Shaper, bool, Any, bool]] = []
+    # (name, shaper or None for a value sent as it is, required, its fallback, nullable)
+    fields: list[tuple[str, Shaper | None, bool, Any, bool]] = []
     required = set(schema.get("required", ()))
     for name, sub in props.items():
         if not isinstance(sub, dict) or sub.get("writeOnly"):
@@ -55,19 +57,24 @@ def compile_shaper(schema: dict[str, Any] | None) -> Shaper:
         sub = merge_all_of(sub)
         has_fallback = name in required
         fallback = sub.get("default") if "default" in sub else None
-        fields.append((name, compile_shaper(sub), has_fallback, fallback, accepts_null(sub)))
+        shaper = compile_shaper(sub)
+        fields.append((name, None if shaper is _identity else shaper, has_fallback, fallback, accepts_null(sub)))
 
     def shape_object(value: Any) -> Any:
+        # runs for every object of every answer: one lookup per declared property
         if not isinstance(value, dict):
             return value
         out = {}
+        get = value.get
         for name, shaper, has_fallback, fallback, nullable in fields:
-            item = value.get(name)
-            if item is not None:
-                out[name] = shaper(item)
-            elif name in value and (nullable or not has_fallback):
-                if nullable:
-                    out[name] = None
+            item = get(name, _ABSENT)
+            if item is _ABSENT:
+                if has_fallback:
+                    out[name] = fallback
+            elif item is not None:
+                out[name] = item if shaper is None else shaper(item)
+            elif nullable:
+                out[name] = None
             elif has_fallback:
                 out[name] = fallback
         return out

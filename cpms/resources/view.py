@@ -7,14 +7,13 @@ request fields) are views: declared renames and value maps, applied in both dire
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cpms.resources.document import MISSING, get_path, pop_path, set_path
+from cpms.resources.document import MISSING, copy_tree, get_path, pop_path, set_path
 
 Hook = Callable[[dict[str, Any]], dict[str, Any]]
 Loader = Callable[[AsyncConnection, list[dict[str, Any]]], Awaitable[None]]
@@ -64,12 +63,16 @@ class View:
                 set_path(doc, canonical, value)
         return doc
 
-    def to_wire(self, doc: dict[str, Any]) -> dict[str, Any]:
+    def to_wire(self, doc: dict[str, Any], *, owned: bool = False) -> dict[str, Any]:
+        """`doc` as this version shows it: a new document, or `doc` itself changed in place when
+        the caller hands it over (`owned`: answered, then dropped), which spares a copy of every
+        document of every page."""
         if not self.renames and not self.values and not self.to_wire_hook:
             return doc
-        out = copy.deepcopy(doc)
-        for wire, canonical in self.renames.items():
-            value = get_path(doc, canonical)
+        # every renamed value read before any is written: a wire name may be another property's canonical name
+        moved = [(wire, get_path(doc, canonical)) for wire, canonical in self.renames.items()]
+        out = doc if owned else copy_tree(doc)
+        for wire, value in moved:
             if value is not MISSING:
                 set_path(out, wire, value)
             else:
