@@ -220,10 +220,13 @@ class Paginator:
 
     async def _page(self, conn: AsyncConnection, stmt: Select[Any], key: Any) -> Page:
         page = max(1, int(self.query.get("page") or 1))
-        total = (await conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
-        last = max(1, math.ceil(total / self.per_page))
         offset = (page - 1) * self.per_page
         rows = list((await conn.execute(stmt.order_by(key.asc()).offset(offset).limit(self.per_page))).all())
+        if len(rows) < self.per_page and (rows or offset == 0):
+            total = offset + len(rows)  # the last page is in sight: no need to count
+        else:
+            total = (await conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
+        last = max(1, math.ceil(total / self.per_page))
         return Page(
             rows=rows,
             links={"first": self._link(page=1), "last": self._link(page=last),

@@ -1,0 +1,50 @@
+"""Page-style listings: the total is exact, and counted only when the page cannot tell it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import insert
+
+from cpms.storage.tables.charge_points import charge_points, evses
+from tests.resources.test_charge_points_listing_cost import counted
+
+V20 = "/public-api/resources/evses/v2.0"
+
+
+@pytest.fixture
+async def five_evses(server) -> None:
+    now = server.rt.clock.now()
+    stamps = {"attrs": {}, "created_at": now, "last_updated_at": now}
+    async with server.rt.db.write() as tx:
+        cp = (await tx.conn.execute(insert(charge_points).values(
+            name="CP", type="public", status="enabled", network_id="Q-1", managed_by_operator=True,
+            network_status="never_connected", security_profile=0, **stamps).returning(charge_points.c.id))).scalar_one()
+        await tx.conn.execute(insert(evses), [
+            {"charge_point_id": cp, "network_id": str(n), "physical_reference": f"Q-{n}", "status": "enabled",
+             "current_type": "ac", **stamps} for n in range(1, 6)])
+
+
+@pytest.mark.parametrize("per_page, page, items, total, last_page, counts", [
+    (10, 1, 5, 5, 1, False),  # everything on the first page
+    (2, 3, 1, 5, 3, False),  # the last page, partly filled
+    (2, 1, 2, 5, 3, True),  # a full page: more may follow
+    (5, 1, 5, 5, 1, True),  # exactly full: only a count can tell there is no more
+    (2, 4, 0, 5, 3, True),  # beyond the last page
+])
+async def test_the_total_is_exact_and_counted_only_when_needed(api, server, five_evses, per_page, page, items, total,
+                                                                last_page, counts) -> None:
+    await api.get(V20, params={"per_page": 1})  # the first request also opens connections and checks the token
+    with counted(server) as statements:
+        answer = (await api.get(V20, params={"per_page": per_page, "page": page})).json()
+    assert len(answer["data"]) == items
+    meta = answer["meta"]
+    assert (meta["total"], meta["last_page"], meta["current_page"]) == (total, last_page, page)
+    assert meta["from"] == ((page - 1) * per_page + 1 if items else None)
+    assert meta["to"] == ((page - 1) * per_page + items if items else None)
+    assert (answer["links"]["next"] is not None) == (page < last_page)
+    assert any("count(" in sql.lower() for sql in statements) == counts
+
+
+async def test_an_empty_listing_has_one_empty_page(api, server) -> None:
+    answer = (await api.get(V20, params={"page": 1})).json()
+    assert answer["data"] == [] and answer["meta"]["total"] == 0 and answer["meta"]["last_page"] == 1
