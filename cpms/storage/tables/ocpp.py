@@ -1,10 +1,10 @@
 """What chargers report about themselves: connection and hardware status history, vendor data,
-and the uploads and firmware updates they were asked for.
+the uploads and firmware updates they were asked for, and the reports cpms keeps as sent.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
 
 from cpms.storage.tables.base import id_column, metadata, path
 from cpms.storage.types import Id, Json, UtcDateTime
@@ -104,4 +104,27 @@ firmware_updates = Table(
     Index("ix_firmware_updates_cp", "charge_point_id", "id"),
     sqlite_autoincrement=True,
     info={"label": "firmware update"},
+)
+
+# What OCPP 2.0.1 chargers send that cpms keeps without interpreting it: customer information
+# (NotifyCustomerInformation), display messages (NotifyDisplayMessages), firmware publication
+# (PublishFirmwareStatusNotification), and ISO 15118 / OCSP requests with the answer cpms gave.
+charger_reports = Table(
+    "charger_reports",
+    metadata,
+    id_column(),
+    Column("charge_point_id", Id, ForeignKey("charge_points.id", ondelete="CASCADE"), nullable=False),
+    # the OCPP action: NotifyCustomerInformation, NotifyDisplayMessages, Get15118EVCertificate ...
+    Column("kind", String(40), nullable=False),
+    # the charger's requestId and part number, when the message names them
+    Column("request_id", Integer),
+    Column("seq_no", Integer),
+    # the status the charger reported, or the one cpms answered
+    Column("status", String(32)),
+    # the payload as received (and cpms's statusInfo when it answered one)
+    Column("data", Json, nullable=False, default=dict),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_charger_reports_cp", "charge_point_id", "kind", "request_id", "id"),
+    sqlite_autoincrement=True,
+    info={"label": "charger report"},
 )

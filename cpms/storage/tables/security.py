@@ -53,6 +53,8 @@ charger_certificates = Table(
     Column("serial_number", String(40), nullable=False, unique=True),
     Column("certificate", Text, nullable=False),
     Column("key_type", String(16), nullable=False),
+    # ChargingStationCertificate (TLS client) | V2GCertificate (the ISO 15118 SECC's, OCPP 2.0.1)
+    Column("certificate_type", String(32), nullable=False, default="ChargingStationCertificate"),
     Column("not_after", UtcDateTime, nullable=False),
     # issued | accepted | rejected (the charger's answer to CertificateSigned)
     Column("status", String(16), nullable=False),

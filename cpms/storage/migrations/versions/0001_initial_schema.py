@@ -368,6 +368,7 @@ def upgrade() -> None:
     sa.Column('serial_number', sa.String(length=40), nullable=False),
     sa.Column('certificate', sa.Text(), nullable=False),
     sa.Column('key_type', sa.String(length=16), nullable=False),
+    sa.Column('certificate_type', sa.String(length=32), nullable=False),
     sa.Column('not_after', cpms.storage.types.UtcDateTime(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
@@ -380,6 +381,23 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('charger_certificates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_charger_certificates_charge_point_id'), ['charge_point_id'], unique=False)
+
+    op.create_table('charger_reports',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=True),
+    sa.Column('seq_no', sa.Integer(), nullable=True),
+    sa.Column('status', sa.String(length=32), nullable=True),
+    sa.Column('data', cpms.storage.types.Json, nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_charger_reports_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_charger_reports')),
+    info={'label': 'charger report'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('charger_reports', schema=None) as batch_op:
+        batch_op.create_index('ix_charger_reports_cp', ['charge_point_id', 'kind', 'request_id', 'id'], unique=False)
 
     op.create_table('configuration_requests',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
@@ -949,6 +967,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_configuration_requests_charge_point_id'))
 
     op.drop_table('configuration_requests')
+    with op.batch_alter_table('charger_reports', schema=None) as batch_op:
+        batch_op.drop_index('ix_charger_reports_cp')
+
+    op.drop_table('charger_reports')
     with op.batch_alter_table('charger_certificates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_charger_certificates_charge_point_id'))
 
