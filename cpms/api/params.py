@@ -25,6 +25,9 @@ _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 def coerce(value: Any, schema: dict[str, Any]) -> Any:
     """Turn query-string text into the declared type; leave it as text when it does not fit."""
     kind = schema.get("type")
+    if kind == "object" and isinstance(value, dict):
+        props = schema.get("properties") or {}
+        return {k: coerce(v, props.get(k, {})) for k, v in value.items()}
     if isinstance(value, list) and kind != "array":
         return coerce(value[-1], schema) if value else value
     if kind == "array":

@@ -61,3 +61,8 @@ def test_an_enum_path_parameter_outside_the_enum_is_not_found() -> None:
 ])
 def test_coercion_keeps_text_it_cannot_type(text: str, schema: dict, expected: object) -> None:
     assert coerce(text, schema) == expected
+
+
+def test_objects_nested_in_a_filter_are_typed_too() -> None:
+    query = spec("sessionsListing").query("filter[roaming][roamingOperatorCpoIds][]=4&filter[roaming][roamingOperatorCpoIds][]=5")
+    assert query["filter"]["roaming"] == {"roamingOperatorCpoIds": [4, 5]}
