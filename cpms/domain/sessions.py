@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import case, select
 
 from cpms.domain import authorizations as auth
-from cpms.domain import charging_periods, meter_values, session_events, session_progress
+from cpms.domain import charging_periods, charging_profiles, meter_values, session_events, session_progress
 from cpms.domain.meter_values import Reading
 from cpms.storage.db import Tx
 from cpms.storage.tables.charge_points import connectors, evses
@@ -470,6 +470,8 @@ async def _finish(tx: Tx, row: Any, at: datetime, meter_stop: float | None, reas
         last_register=meter_stop if meter_stop is not None else row.last_register,
         power_average=session_progress.average_power(energy, row.started_at, stopped_at), last_updated_at=now))
     await session_progress.account_stop(tx, row, stopped_at, meter_stop if told else None)
+    if row.transaction_id is not None:
+        await charging_profiles.transaction_ended(tx, row.charge_point_id, row.transaction_id)
     kinds = ("session.stopped", "session.updated") if row.status != "finished" else ("session.updated",)
     await session_events.changed(tx, row.id, now, *kinds)
 

@@ -250,3 +250,23 @@ async def test_TC_066_CSMS_GetCompositeSchedule(live) -> None:
     assert result.accepted and result.data["evse"] == 1 and result.data["scheduleStart"] == "2030-01-01T00:00:00Z"
     assert result.data["schedule"]["chargingSchedulePeriod"] == [{"startPeriod": 0, "limit": 11000.0}]
     assert not refused.accepted and refused.status == "Rejected"
+
+
+async def test_a_tx_profile_ends_with_its_transaction(live) -> None:
+    """OCPP 1.6 3.13.2: a TxProfile applies to one transaction and is gone when it stops."""
+    from ocpp.v16 import call
+
+    from tests.ocpp.transactions_support import tag
+
+    cp = await seed.charge_point(live.server.rt.db, "CP-S9")
+    await tag(live.server.rt.db, "TAG-S9")
+    async with connect16(live.ws_url, "CP-S9") as charger, client(live.base_url) as api:
+        started = await charger.call(call.StartTransaction(connector_id=1, id_tag="TAG-S9", meter_start=0,
+                                                           timestamp="2030-01-01T10:00:00Z"))
+        tx_id = started.transaction_id
+        response = await api.post(SET.format(cp["id"], 1), json=profile("TxProfile", 1, transactionId=tx_id))
+        assert response.json()["success"] is True
+        assert [row.purpose for row in await stored(live)] == ["TxProfile"]
+        await charger.call(call.StopTransaction(transaction_id=tx_id, meter_stop=1000,
+                                                timestamp="2030-01-01T11:00:00Z"))
+    assert await stored(live) == []
