@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 def build_components(server: "Server") -> list[Any]:
     from cpms.ocpp.gateway import Gateway
+    from cpms.scheduler import Scheduler
     from cpms.webhooks.delivery import WebhookWorker
 
-    return [Gateway(server), WebhookWorker(server.rt)]
+    return [Gateway(server), WebhookWorker(server.rt), Scheduler(server.rt)]

@@ -160,9 +160,4 @@ class Gateway:
                     log.info("%s silent for %.0fs; closing", connection.identity, now - connection.last_seen)
                     await connection.close(4001, "no heartbeat")
                     await self.detach(connection)
-            try:
-                async with self.rt.db.write() as tx:
-                    await presence.sweep_long_term(tx, self.rt.clock.now())
-            except Exception:
-                log.exception("long-term availability sweep failed")
 

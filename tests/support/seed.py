@@ -17,11 +17,13 @@ async def charge_point(db: Database, identity: str, *, evse_count: int = 2, prot
 
     now = Clock().now()
     async with db.write() as tx:
-        cp_id = (await tx.conn.execute(insert(charge_points).values(
-            name=f"CP {identity}", type="public", status=status, network_id=identity, network_protocol=protocol,
-            network_password_hash=password_hash, managed_by_operator=True, network_status="never_connected",
-            security_profile=0, attrs={}, created_at=now, last_updated_at=now, **columns,
-        ).returning(charge_points.c.id))).scalar_one()
+        values = dict(name=f"CP {identity}", type="public", status=status, network_id=identity,
+                      network_protocol=protocol, network_password_hash=password_hash, managed_by_operator=True,
+                      network_status="never_connected", security_profile=0, attrs={}, created_at=now,
+                      last_updated_at=now)
+        values.update(columns)
+        cp_id = (await tx.conn.execute(insert(charge_points).values(values)
+                                       .returning(charge_points.c.id))).scalar_one()
         evse_ids = []
         for n in range(1, evse_count + 1):
             evse_id = (await tx.conn.execute(insert(evses).values(

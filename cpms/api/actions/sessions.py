@@ -24,7 +24,7 @@ from cpms.api.actions.charger import answer, charge_point_id, refusal, run
 from cpms.api.call import Call, Reply
 from cpms.api.registry import registry
 from cpms.domain import authorizations as auth
-from cpms.domain import remote_starts, reservations, sessions
+from cpms.domain import deadlines, remote_starts, reservations, sessions
 from cpms.errors import ChargerTimeout, ChargerUnavailable, Invalid, NotFound
 from cpms.ocpp.commands import Result
 from cpms.runtime import Runtime
@@ -57,9 +57,7 @@ def sweep_later(rt: Runtime, seconds: float) -> None:
 async def sweep(rt: Runtime) -> None:
     try:
         async with rt.db.write() as tx:
-            now = rt.clock.now()
-            await remote_starts.expire_waiting(tx, now, auth.start_window(rt.settings))
-            await reservations.expire_due(tx, now)
+            await deadlines.expire_due(tx, rt.clock.now(), rt.settings)
     except Exception:  # the server may be gone by then
         log.debug("deferred expiry sweep failed", exc_info=True)
 
