@@ -7,6 +7,7 @@ import importlib
 from cpms.api.registry import Registry, registry
 
 MODULES: tuple[str, ...] = (
+    "cpms.api.actions.charge_point",
     "cpms.api.actions.maintenance",
     "cpms.api.actions.security",
     "cpms.api.actions.configuration",
@@ -23,12 +24,12 @@ MODULES: tuple[str, ...] = (
     "cpms.resources.locations",
     "cpms.resources.user_groups",
     "cpms.resources.users",
-    "cpms.resources.id_tags",
-    "cpms.webhooks.subscriptions",
-    "cpms.resources.status_logs",
-    "cpms.resources.security_events",
     "cpms.resources.users_payment_methods",
     "cpms.resources.users_invoice_details",
+    "cpms.resources.id_tags",
+    "cpms.resources.status_logs",
+    "cpms.resources.security_events",
+    "cpms.webhooks.subscriptions",
     "cpms.api.actions.sessions",
     "cpms.api.actions.reservations",
     "cpms.resources.sessions",
