@@ -1,9 +1,12 @@
-"""Imports every handler module so that their @on registrations exist."""
+"""Imports every module of the version packages (v16/, v201/) so that their @on handlers and
+@translates commands are registered: a new module is picked up by being there, not by a list
+kept in step by hand."""
 
-from cpms.ocpp.v16 import commands as _v16_commands  # noqa: F401
-from cpms.ocpp.v16 import core as _v16_core  # noqa: F401
-from cpms.ocpp.v16 import data_transfer, firmware, security, status  # noqa: F401
-from cpms.ocpp.v16 import reservations, transactions  # noqa: F401
-from cpms.ocpp.v16 import configuration, local_list, remote, smart_charging  # noqa: F401
-from cpms.ocpp.v201 import core as _v201_core  # noqa: F401
-from cpms.ocpp.v201 import authorization as _a201, reservations as _r201, transactions as _t201  # noqa: F401
+import importlib
+import pkgutil
+
+from cpms.ocpp import v16, v201
+
+for _package in (v16, v201):
+    for _module in pkgutil.iter_modules(_package.__path__):
+        importlib.import_module(f"{_package.__name__}.{_module.name}")
