@@ -8,7 +8,13 @@ without one cannot be installed. A certificate is identified on a charger by its
 SHA-256 of the issuer's name and of the issuer's public key, and the serial number in hex.
 
 Charger certificates are signed by cpms's CA (`cpms.security.ca`) from the charger's request;
-each one issued is kept with the charger's answer to it.
+each one issued is kept, with its type (ChargingStationCertificate, or an OCPP 2.0.1 station's
+V2GCertificate) and the charger's answer to it.
+
+Certificate status (OCSP, OCPP 2.0.1 GetCertificateStatus) is asked of the responder the charger
+names only when the operator allows that responder (`CPMS_OCSP_RESPONDERS`, a comma-separated list
+of URL prefixes, `*` for any http(s) responder): cpms never fetches URLs a charger chooses unless
+told it may.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -41,6 +47,9 @@ SYNC_TYPES = ("CSMSRootCertificate", "ManufacturerRootCertificate", "V2GRootCert
               "V2GCertificateChain")
 CHARGER_CERT_DAYS_SETTING = "CPMS_CHARGER_CERT_DAYS"
 CHARGER_CERT_DAYS = 730
+CHARGING_STATION_CERTIFICATE, V2G_CERTIFICATE = "ChargingStationCertificate", "V2GCertificate"
+OCSP_RESPONDERS_SETTING = "CPMS_OCSP_RESPONDERS"
+OCSP_HASHES = {"SHA256": hashes.SHA256, "SHA384": hashes.SHA384, "SHA512": hashes.SHA512}
 
 
 @dataclass(frozen=True)
@@ -143,14 +152,54 @@ def charger_certificate_days(extra: Mapping[str, str]) -> int:
     return int(raw) if raw and raw.isdigit() and int(raw) > 0 else CHARGER_CERT_DAYS
 
 
-async def record_issued(tx: Tx, charge_point_id: int, issued: Issued, now: datetime) -> int:
+async def record_issued(tx: Tx, charge_point_id: int, issued: Issued, now: datetime,
+                        certificate_type: str = CHARGING_STATION_CERTIFICATE) -> int:
     t = charger_certificates.c
     return int((await tx.conn.execute(insert(charger_certificates).values(
         charge_point_id=charge_point_id, serial_number=issued.serial_hex, certificate=issued.pem,
-        key_type=issued.key_type, not_after=issued.certificate.not_valid_after_utc, status="issued",
-        created_at=now, last_updated_at=now).returning(t.id))).scalar_one())
+        key_type=issued.key_type, certificate_type=certificate_type,
+        not_after=issued.certificate.not_valid_after_utc, status="issued", created_at=now,
+        last_updated_at=now).returning(t.id))).scalar_one())
 
 
 async def record_issued_answer(tx: Tx, certificate_id: int, accepted: bool, now: datetime) -> None:
     await tx.conn.execute(update(charger_certificates).where(charger_certificates.c.id == certificate_id)
                           .values(status="accepted" if accepted else "rejected", last_updated_at=now))
+
+
+class OcspRefused(ValueError):
+    """cpms will not, or cannot, ask for this certificate's status; the message says why."""
+
+
+def ocsp_responder_allowed(extra: Mapping[str, str], url: str) -> bool:
+    """Whether the operator lets cpms ask the responder at `url`."""
+    allowed = [item.strip() for item in (extra.get(OCSP_RESPONDERS_SETTING) or "").split(",") if item.strip()]
+    if not url.lower().startswith(("http://", "https://")):
+        return False
+    return any(prefix == "*" or url.startswith(prefix) for prefix in allowed)
+
+
+def ocsp_request(data: Mapping[str, Any]) -> bytes:
+    """The DER OCSP request for the certificate the charger names by OCPP hash data (OcspRefused if unfit)."""
+    algorithm = OCSP_HASHES.get(str(data.get("hashAlgorithm")))
+    if algorithm is None:
+        raise OcspRefused(f"unsupported hash algorithm {data.get('hashAlgorithm')!r}")
+    try:
+        name_hash = bytes.fromhex(str(data["issuerNameHash"]))
+        key_hash = bytes.fromhex(str(data["issuerKeyHash"]))
+        serial = int(str(data["serialNumber"]), 16)
+        request = ocsp.OCSPRequestBuilder().add_certificate_by_hash(name_hash, key_hash, serial, algorithm()).build()
+    except (KeyError, ValueError) as exc:
+        raise OcspRefused(f"the certificate hash data is not usable: {exc}") from None
+    return request.public_bytes(serialization.Encoding.DER)
+
+
+def ocsp_result(der: bytes) -> ocsp.OCSPResponse:
+    """The responder's answer, checked to be a successful OCSP response (OcspRefused otherwise)."""
+    try:
+        response = ocsp.load_der_ocsp_response(der)
+    except ValueError:
+        raise OcspRefused("the responder's answer is not an OCSP response") from None
+    if response.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
+        raise OcspRefused(f"the responder answered {response.response_status.name}")
+    return response

@@ -1,4 +1,6 @@
-"""Vendor-specific messages from chargers (OCPP DataTransfer): kept, answered by a small policy.
+"""Messages from chargers that cpms keeps without interpreting them.
+
+Vendor-specific messages (OCPP DataTransfer) are kept and answered by a small policy.
 
 Policy (`CPMS_DATA_TRANSFER_VENDORS`, a comma-separated list of vendorIds):
 - unset or empty: every vendorId is Accepted;
@@ -7,18 +9,23 @@ Policy (`CPMS_DATA_TRANSFER_VENDORS`, a comma-separated list of vendorIds):
 Every message is stored with the answer given. Accepted ones are announced as
 "chargePoint.dataTransferReceived" (data: chargePointId, vendorId, messageId, data) for the
 integrations that understand them; cpms itself does not interpret vendor data.
+
+Reports (`record_report`: OCPP 2.0.1 customer information, display messages, firmware
+publication, ISO 15118 and OCSP requests) are kept as received, each part once: a part the
+charger sends again because our answer was lost (same kind, requestId and seqNo) is not kept twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from cpms.events import Event
 from cpms.storage.db import Tx
-from cpms.storage.tables.ocpp import data_transfers
+from cpms.storage.tables.ocpp import charger_reports, data_transfers
 
 ACCEPTED = "Accepted"
 UNKNOWN_VENDOR = "UnknownVendorId"
@@ -49,3 +56,19 @@ async def record_data_transfer(tx: Tx, charge_point_id: int, vendor_id: str, mes
         if data is not None:
             payload["data"] = data
         await tx.emit(Event("chargePoint.dataTransferReceived", "chargePoint", charge_point_id, payload, now))
+
+
+async def record_report(tx: Tx, charge_point_id: int, kind: str, data: dict[str, Any], now: datetime,
+                        request_id: int | None = None, seq_no: int | None = None,
+                        status: str | None = None) -> int | None:
+    """Keep one report (the OCPP action as `kind`, its payload as `data`); its id, or None for a repeated part."""
+    t = charger_reports.c
+    if request_id is not None and seq_no is not None:
+        same = (await tx.conn.execute(select(t.id).where(
+            t.charge_point_id == charge_point_id, t.kind == kind, t.request_id == request_id,
+            t.seq_no == seq_no).limit(1))).first()
+        if same is not None:
+            return None
+    return int((await tx.conn.execute(insert(charger_reports).values(
+        charge_point_id=charge_point_id, kind=kind, request_id=request_id, seq_no=seq_no, status=status, data=data,
+        created_at=now).returning(t.id))).scalar_one())

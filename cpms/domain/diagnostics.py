@@ -70,11 +70,14 @@ async def record_diagnostics_status(tx: Tx, charge_point_id: int, status: str, n
 
 async def record_log_status(tx: Tx, charge_point_id: int, request_id: int | None, status: str,
                             now: datetime) -> int | None:
-    """LogStatusNotification: about `request_id` when given, else the latest log request."""
+    """LogStatusNotification: about `request_id` when given (whatever its type: OCPP 2.0.1 uploads
+    diagnostics with GetLog too), else the latest log request that is not 1.6 diagnostics."""
     t = log_requests.c
-    where = [t.charge_point_id == charge_point_id, t.log_type != DIAGNOSTICS]
+    where = [t.charge_point_id == charge_point_id]
     if request_id is not None:
         where.append(t.id == request_id)
+    else:
+        where.append(t.log_type != DIAGNOSTICS)
     row = (await tx.conn.execute(select(t.id).where(*where).order_by(t.id.desc()).limit(1))).first()
     if row is None:
         return None

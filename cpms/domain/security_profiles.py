@@ -12,11 +12,16 @@ random Basic-auth password; only its salted hash is kept (`cpms.security.charger
 
 These changes come from the operator, so "chargePoint.changed" carries `source: api` (which also
 makes the gateway forget its cached credentials of the charger).
+
+An OCPP 2.0.1 station is given a new network connection profile instead of a configuration key:
+it needs the URL it should connect to (`csms_url`: CPMS_OCPP_URL, else derived from
+CPMS_PUBLIC_URL, else the address the station reached cpms at), wss:// from profile 2 on.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +35,8 @@ from cpms.storage.tables.charge_points import charge_points
 
 PENDING, APPLIED, REJECTED = "pending", "applied", "rejected"
 PASSWORD_PROFILES = (1, 2)
+TLS_PROFILES = (2, 3)
+OCPP_URL_SETTING = "CPMS_OCPP_URL"
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,19 @@ def needs_password(wanted: int) -> bool:
 def new_password() -> str:
     """40 hexadecimal characters (20 random bytes): valid for OCPP 1.6 AuthorizationKey and 2.0.1 BasicAuthPassword."""
     return secrets.token_hex(20)
+
+
+def csms_url(extra: Mapping[str, str], public_url: str | None, seen: str | None, profile: int) -> str | None:
+    """Where a charger moving to `profile` connects: ws(s)://host[:port]/ocpp, without its identity."""
+    url = (extra.get(OCPP_URL_SETTING) or "").strip()
+    if not url and public_url:
+        url = public_url.rstrip("/") + "/ocpp"
+    url = url or seen or ""
+    if not url:
+        return None
+    scheme, _, rest = url.partition("://")
+    secure = profile in TLS_PROFILES or scheme.lower() in ("https", "wss")
+    return f"{'wss' if secure else 'ws'}://{rest.rstrip('/')}"
 
 
 async def begin(tx: Tx, charge_point_id: int, wanted: int, now: datetime) -> None:

@@ -13,6 +13,10 @@ events are emitted only for real changes:
 
 A report about a unit cpms does not know (an EVSE that was never declared) is logged as such and
 changes nothing else: a charger is never refused for describing itself.
+
+OCPP 2.0.1 reports connectors, not EVSEs: each report is logged for its connector ("1/2") and the
+EVSE's status combines the latest report of each of its connectors (`combine=True`), so a second
+connector going Unavailable while the first charges leaves the EVSE occupied.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ CHARGE_POINT_STATUSES = ("available", "unavailable", "faulted")
 EVSE_STATUSES = ("available", "preparing", "charging", "suspendedEV", "suspendedEVSE", "finishing", "reserved",
                  "unavailable", "faulted", "occupied")
 NO_ERROR = "NoError"
+# which connector's status an EVSE shows when its connectors disagree, most telling first
+COMBINED_ORDER = ("occupied", "charging", "suspendedEV", "suspendedEVSE", "finishing", "preparing", "reserved",
+                  "available", "faulted", "unavailable")
 
 # What an error code means and what a driver can do, in cpms's words (errorCodeDescription /
 # errorCodeCustomerAction of the status logs). OCPP 1.6 codes; unknown codes get none.
@@ -102,8 +109,12 @@ async def record_charge_point_status(tx: Tx, charge_point_id: int, report: Hardw
 
 
 async def record_evse_status(tx: Tx, charge_point_id: int, evse_network_id: str, report: HardwareReport,
-                             now: datetime, connector: str | None = None) -> bool | None:
-    """Log an EVSE's status; True when its stored status changed, None when the charger has no such EVSE."""
+                             now: datetime, connector: str | None = None, combine: bool = False) -> bool | None:
+    """Log an EVSE's status; True when its stored status changed, None when the charger has no such EVSE.
+
+    With `combine` the report is one connector's and the EVSE's status is the combination of its
+    connectors' latest reports; an event is then emitted when that combination changes.
+    """
     connector = connector if connector is not None else evse_network_id
     e = evses.c
     row = (await tx.conn.execute(select(e.id, e.hardware_status).where(
@@ -114,15 +125,22 @@ async def record_evse_status(tx: Tx, charge_point_id: int, evse_network_id: str,
     logs = hardware_status_logs.c
     previous = await _previous(tx, logs.evse_id == row.id)
     await _log(tx, charge_point_id, row.id, EVSE_UNIT, connector, report, now)
-    if _differs(previous, report):
+    status = report.status
+    if combine:
+        status = await _combined_status(tx, row.id)
+        changed = status != row.hardware_status
+        previous_status = row.hardware_status
+    else:
+        changed = _differs(previous, report)
+        previous_status = previous.status if previous else None
+    if changed:
         await tx.emit(Event("evse.hardwareStatus", "evse", row.id,
                             {"chargePointId": charge_point_id, "evseId": row.id, "evseNetworkId": evse_network_id,
-                             **report.payload(now), "previousHardwareStatus": previous.status if previous else None},
-                            now))
-    if row.hardware_status == report.status:
+                             **report.payload(now), "hardwareStatus": status,
+                             "previousHardwareStatus": previous_status}, now))
+    if row.hardware_status == status:
         return False
-    await tx.conn.execute(update(evses).where(e.id == row.id).values(hardware_status=report.status,
-                                                                    last_updated_at=now))
+    await tx.conn.execute(update(evses).where(e.id == row.id).values(hardware_status=status, last_updated_at=now))
     await tx.emit(Event("evse.changed", "evse", row.id,
                         {"action": "updated", "source": "ocpp", "chargePointId": charge_point_id}, now))
     return True
@@ -137,6 +155,18 @@ async def _previous(tx: Tx, *where: Any) -> Any:
     logs = hardware_status_logs.c
     return (await tx.conn.execute(select(logs.status, logs.error_code, logs.vendor_error_code)
                                   .where(*where).order_by(logs.id.desc()).limit(1))).first()
+
+
+async def _combined_status(tx: Tx, evse_id: int) -> str:
+    """The EVSE's status from the latest report of each of its connectors."""
+    logs = hardware_status_logs.c
+    latest: dict[str | None, str] = {}
+    rows = await tx.conn.execute(select(logs.connector, logs.status).where(logs.evse_id == evse_id)
+                                 .order_by(logs.id.desc()).limit(64))
+    for row in rows:
+        latest.setdefault(row.connector, row.status)
+    rank = {status: n for n, status in enumerate(COMBINED_ORDER)}
+    return min(latest.values(), key=lambda status: rank.get(status, len(rank)))
 
 
 def _differs(previous: Any, report: HardwareReport) -> bool:

@@ -159,8 +159,12 @@ def check_csr(pem: str, identity: str) -> tuple[x509.CertificateSigningRequest, 
     return csr, key_type
 
 
-def sign_csr(ca: Authority, pem: str, identity: str, days: int) -> Issued:
-    """A client certificate for the charger, signed by the CA (CsrRefused when the request is unfit)."""
+def sign_csr(ca: Authority, pem: str, identity: str, days: int, server: bool = False) -> Issued:
+    """A client certificate for the charger, signed by the CA (CsrRefused when the request is unfit).
+
+    `server` makes a TLS server certificate instead (an OCPP 2.0.1 station's V2GCertificate: the
+    station serves TLS to the EV); it cannot open a profile-3 connection, which needs clientAuth.
+    """
     csr, key_type = check_csr(pem, identity)
     key = csr.public_key()
     now = dt.datetime.now(dt.timezone.utc)
@@ -175,7 +179,8 @@ def sign_csr(ca: Authority, pem: str, identity: str, days: int) -> Issued:
         .add_extension(x509.KeyUsage(digital_signature=True, key_encipherment=is_rsa, key_agreement=not is_rsa,
                                      content_commitment=False, data_encipherment=False, key_cert_sign=False,
                                      crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH if server
+                                              else ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key), critical=False)  # type: ignore[arg-type]
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False)
         .sign(ca.key, hashes.SHA256())
