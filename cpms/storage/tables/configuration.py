@@ -1,5 +1,6 @@
-"""What the central system knows it has set on chargers: configuration variables, charging
-profiles, local authorization lists.
+"""What the central system knows it has set on chargers, and what they report of their device
+model: configuration variables (with their monitors), device events, charging profiles and limits,
+EVs' charging needs, local authorization lists.
 
 Configuration is stored in the shape of OCPP 2.0.1's device model, so both versions fill one
 table: a variable (name, instance) of a component (name, instance, EVSE, connector). An OCPP 1.6
@@ -26,6 +27,8 @@ configuration_requests = Table(
     Column("requested_keys", Json),
     Column("status", String(16), nullable=False, default="pending"),  # pending | completed | failed
     Column("error", String(255)),
+    # a report in parts (2.0.1 NotifyReport): {"seen": [seqNo ...], "last": seqNo of the part without tbc}
+    Column("parts", Json),
     Column("created_at", UtcDateTime, nullable=False),
     Column("completed_at", UtcDateTime),
     sqlite_autoincrement=True,
@@ -69,7 +72,8 @@ charging_profiles = Table(
     # null for the charge point as a whole (OCPP connector / EVSE 0)
     Column("evse_id", Id, ForeignKey("evses.id", ondelete="CASCADE"), index=True),
     Column("evse_network_id", Integer, nullable=False, default=0),
-    Column("purpose", String(32), nullable=False),
+    # the API's purposes, and 2.0.1's ChargingStationExternalConstraints for limits chargers report
+    Column("purpose", String(40), nullable=False),
     Column("stack_level", Integer, nullable=False),
     Column("kind", String(16), nullable=False),
     Column("transaction_id", String(64)),
@@ -84,6 +88,54 @@ charging_profiles = Table(
     Index("ix_charging_profiles_cp", "charge_point_id", "evse_network_id", "status"),
     sqlite_autoincrement=True,
     info={"label": "charging profile"},
+)
+
+# Events a charger's device model reported (OCPP 2.0.1 NotifyEvent); one row per eventId and timestamp.
+device_events = Table(
+    "device_events",
+    metadata,
+    id_column(),
+    Column("charge_point_id", Id, ForeignKey("charge_points.id", ondelete="CASCADE"), nullable=False),
+    Column("event_id", Integer, nullable=False),
+    Column("timestamp", UtcDateTime, nullable=False),
+    Column("trigger", String(16), nullable=False),  # Alerting | Delta | Periodic
+    Column("notification_type", String(32), nullable=False),
+    # the component and variable, as configuration_variables names them
+    Column("address", String(400), nullable=False),
+    Column("component_name", String(50), nullable=False),
+    Column("variable_name", String(50), nullable=False),
+    Column("actual_value", Text),
+    Column("cleared", Boolean),
+    # cause, techCode, techInfo, transactionId, variableMonitoringId, the full component and variable
+    Column("attrs", Json, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("charge_point_id", "event_id", "timestamp"),
+    Index("ix_device_events_cp", "charge_point_id", "id"),
+    sqlite_autoincrement=True,
+    info={"label": "device event"},
+)
+
+# What the EV on an EVSE said it needs (2.0.1 NotifyEVChargingNeeds) and the schedule it chose
+# (NotifyEVChargingSchedule); the latest per EVSE.
+ev_charging_needs = Table(
+    "ev_charging_needs",
+    metadata,
+    id_column(),
+    Column("charge_point_id", Id, ForeignKey("charge_points.id", ondelete="CASCADE"), nullable=False),
+    Column("evse_id", Id, ForeignKey("evses.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("requested_energy_transfer", String(32)),
+    Column("departure_time", UtcDateTime),
+    # chargingNeeds and maxScheduleTuples as the charger sent them
+    Column("needs", Json),
+    Column("status", String(16)),  # the answer cpms gave: Accepted | Rejected | Processing
+    # the EV's schedule (chargingSchedule, timeBase) and cpms's answer to it
+    Column("ev_schedule", Json),
+    Column("ev_schedule_status", String(16)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("charge_point_id", "evse_id"),
+    sqlite_autoincrement=True,
+    info={"label": "EV charging needs"},
 )
 
 # The local authorization list each charger holds, as last sent (or reported) to it.

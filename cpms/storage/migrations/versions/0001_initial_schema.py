@@ -405,6 +405,7 @@ def upgrade() -> None:
     sa.Column('requested_keys', cpms.storage.types.Json, nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('error', sa.String(length=255), nullable=True),
+    sa.Column('parts', cpms.storage.types.Json, nullable=True),
     sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
     sa.Column('completed_at', cpms.storage.types.UtcDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_configuration_requests_charge_point_id_charge_points'), ondelete='CASCADE'),
@@ -430,6 +431,29 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('data_transfers', schema=None) as batch_op:
         batch_op.create_index('ix_data_transfers_cp', ['charge_point_id', 'id'], unique=False)
+
+    op.create_table('device_events',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('timestamp', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('trigger', sa.String(length=16), nullable=False),
+    sa.Column('notification_type', sa.String(length=32), nullable=False),
+    sa.Column('address', sa.String(length=400), nullable=False),
+    sa.Column('component_name', sa.String(length=50), nullable=False),
+    sa.Column('variable_name', sa.String(length=50), nullable=False),
+    sa.Column('actual_value', sa.Text(), nullable=True),
+    sa.Column('cleared', sa.Boolean(), nullable=True),
+    sa.Column('attrs', cpms.storage.types.Json, nullable=False),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_device_events_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_device_events')),
+    sa.UniqueConstraint('charge_point_id', 'event_id', 'timestamp', name=op.f('uq_device_events_charge_point_id_event_id_timestamp')),
+    info={'label': 'device event'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('device_events', schema=None) as batch_op:
+        batch_op.create_index('ix_device_events_cp', ['charge_point_id', 'id'], unique=False)
 
     op.create_table('evses',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
@@ -592,7 +616,7 @@ def upgrade() -> None:
     sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
     sa.Column('evse_id', cpms.storage.types.Id, nullable=True),
     sa.Column('evse_network_id', sa.Integer(), nullable=False),
-    sa.Column('purpose', sa.String(length=32), nullable=False),
+    sa.Column('purpose', sa.String(length=40), nullable=False),
     sa.Column('stack_level', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('transaction_id', sa.String(length=64), nullable=True),
@@ -661,6 +685,28 @@ def upgrade() -> None:
     with op.batch_alter_table('connectors', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_connectors_evse_id'), ['evse_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_connectors_last_updated_at'), ['last_updated_at'], unique=False)
+
+    op.create_table('ev_charging_needs',
+    sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
+    sa.Column('charge_point_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('evse_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('requested_energy_transfer', sa.String(length=32), nullable=True),
+    sa.Column('departure_time', cpms.storage.types.UtcDateTime(), nullable=True),
+    sa.Column('needs', cpms.storage.types.Json, nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=True),
+    sa.Column('ev_schedule', cpms.storage.types.Json, nullable=True),
+    sa.Column('ev_schedule_status', sa.String(length=16), nullable=True),
+    sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('last_updated_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_ev_charging_needs_charge_point_id_charge_points'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['evse_id'], ['evses.id'], name=op.f('fk_ev_charging_needs_evse_id_evses'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ev_charging_needs')),
+    sa.UniqueConstraint('charge_point_id', 'evse_id', name=op.f('uq_ev_charging_needs_charge_point_id_evse_id')),
+    info={'label': 'EV charging needs'},
+    sqlite_autoincrement=True
+    )
+    with op.batch_alter_table('ev_charging_needs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ev_charging_needs_evse_id'), ['evse_id'], unique=False)
 
     op.create_table('hardware_status_logs',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
@@ -901,6 +947,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_hardware_status_logs_cp')
 
     op.drop_table('hardware_status_logs')
+    with op.batch_alter_table('ev_charging_needs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ev_charging_needs_evse_id'))
+
+    op.drop_table('ev_charging_needs')
     with op.batch_alter_table('connectors', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_connectors_last_updated_at'))
         batch_op.drop_index(batch_op.f('ix_connectors_evse_id'))
@@ -959,6 +1009,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_evses_charge_point_id'))
 
     op.drop_table('evses')
+    with op.batch_alter_table('device_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_device_events_cp')
+
+    op.drop_table('device_events')
     with op.batch_alter_table('data_transfers', schema=None) as batch_op:
         batch_op.drop_index('ix_data_transfers_cp')
 
