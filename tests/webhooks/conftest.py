@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from cpms.config import Settings
+from cpms.contract.schema import compile_validator, field_errors
 from tests.conftest import test_settings
 from tests.support.receiver import Receiver
 
@@ -20,6 +22,25 @@ V1 = "/public-api/notifications/v1.0"
 # Retries within a test's patience: first retry after 0.05-0.1 s, at most 0.5 s apart.
 QUICK = {"CPMS_WEBHOOK_BACKOFF": "0.1", "CPMS_WEBHOOK_BACKOFF_MAX": "0.5", "CPMS_WEBHOOK_SCAN": "0.2",
          "CPMS_WEBHOOK_TIMEOUT": "2"}
+
+
+def assert_valid(name: str, payload: dict[str, Any]) -> None:
+    """`payload` (without `notification`) is what the callback `name` of the contract describes."""
+    from cpms.webhooks.notifications import callback_schema
+
+    body = {"notification": name, **payload}
+    errors = field_errors(compile_validator(callback_schema(name), "response"), orjson.loads(orjson.dumps(body)))
+    assert not errors, f"{name} payload breaks its callback schema: {errors}\n{body}"
+
+
+async def build(server: Any, name: str, event: Any) -> dict[str, Any] | None:
+    """The payload of notification `name` for `event`, built as the fan-out builds it."""
+    import cpms.webhooks.payloads  # noqa: F401  (registers the declarations)
+    from cpms.webhooks.notifications import NOTIFICATIONS, BuildContext
+
+    spec = next(n for n in NOTIFICATIONS.for_event(event.type) if n.name == name)
+    async with server.rt.db.read() as conn:
+        return await spec.build(BuildContext(conn, event, name))
 
 
 @pytest.fixture

@@ -1,3 +1,3 @@
 """The notification declarations, one module per domain; importing this package registers them all."""
 
-from cpms.webhooks.payloads import network, users  # noqa: F401
+from cpms.webhooks.payloads import chargers, network, sessions, users  # noqa: F401

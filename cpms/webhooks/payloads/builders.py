@@ -5,11 +5,16 @@
   object, rendered exactly as the API answers it at `resource_path` (that binding's view and
   loaders), then fitted to the callback's schema.
 - `from_data(key)`: the payload is already in the event's data (the emitter built it).
+- `shaped(mapper)`: the mapper says which value goes under which name; the callback's schema
+  decides what leaves (undeclared properties dropped, values its enums do not know left out or
+  null), and a payload still missing a required value is not sent at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from functools import cache
 from typing import Any
 
@@ -19,6 +24,10 @@ from cpms.clock import iso
 from cpms.contract.schema import merge_all_of
 from cpms.resources.shape import accepts_null, compile_shaper
 from cpms.webhooks.notifications import BuildContext, Builder, callback_schema
+
+log = logging.getLogger(__name__)
+Payload = dict[str, Any] | None
+Mapper = Callable[[BuildContext], Awaitable[Payload] | Payload]  # a plain function, or async to read the database
 
 
 def entity_id(value: Any) -> int:
@@ -62,6 +71,50 @@ def from_data(key: str | None = None) -> Builder:
         return dict(value) if isinstance(value, dict) else None
 
     return build
+
+
+def shaped(mapper: Mapper) -> Builder:
+    """The mapper's payload fitted to the callback's schema; None when it cannot be made valid.
+
+    Mappers translate the domain's words; this keeps every payload inside the contract even when
+    a charger reports something the callback has no word for (a 2.0.1 status, a custom type).
+    """
+
+    async def build(ctx: BuildContext) -> dict[str, Any] | None:
+        raw = mapper(ctx)
+        if inspect.isawaitable(raw):
+            raw = await raw
+        if raw is None:
+            return None
+        schema = payload_schema(ctx.name)
+        payload = conform(payload_shaper(ctx.name)(raw), schema, {})
+        missing = [name for name in schema.get("required", ()) if not has_value(payload, name, schema)]
+        if missing:
+            log.info("%s for event %s not sent: no valid %s", ctx.name, ctx.event.id, ", ".join(missing))
+            return None
+        return payload
+
+    return build
+
+
+@cache
+def payload_schema(name: str) -> dict[str, Any]:
+    """The callback's schema without `notification` (added by the fan-out)."""
+    schema = callback_schema(name)
+    props = {k: v for k, v in (schema.get("properties") or {}).items() if k != "notification"}
+    required = [r for r in schema.get("required") or () if r != "notification"]
+    return {**schema, "properties": props, "required": required}
+
+
+@cache
+def payload_shaper(name: str) -> Any:
+    return compile_shaper(payload_schema(name))
+
+
+def has_value(payload: Mapping[str, Any], name: str, schema: dict[str, Any]) -> bool:
+    if payload.get(name) is not None:
+        return True
+    return name in payload and accepts_null(merge_all_of(schema["properties"].get(name) or {}))
 
 
 def full_object(prop: str, *, resource_path: str, fallbacks: Mapping[str, Any] | None = None,
