@@ -11,8 +11,10 @@ Every message is stored with the answer given. Accepted ones are announced as
 integrations that understand them; cpms itself does not interpret vendor data.
 
 Reports (`record_report`: OCPP 2.0.1 customer information, display messages, firmware
-publication, ISO 15118 and OCSP requests) are kept as received, each part once: a part the
-charger sends again because our answer was lost (same kind, requestId and seqNo) is not kept twice.
+publication, ISO 15118 and OCSP requests) are kept as received, each once: a message the charger
+sends again because our answer was lost is not kept twice. A part is known by its kind, requestId
+and seqNo; a message without seqNo repeats the latest one of its kind and requestId when its
+payload and status are the same.
 """
 
 from __future__ import annotations
@@ -61,13 +63,17 @@ async def record_data_transfer(tx: Tx, charge_point_id: int, vendor_id: str, mes
 async def record_report(tx: Tx, charge_point_id: int, kind: str, data: dict[str, Any], now: datetime,
                         request_id: int | None = None, seq_no: int | None = None,
                         status: str | None = None) -> int | None:
-    """Keep one report (the OCPP action as `kind`, its payload as `data`); its id, or None for a repeated part."""
+    """Keep one report (the OCPP action as `kind`, its payload as `data`); its id, or None for a repetition."""
     t = charger_reports.c
-    if request_id is not None and seq_no is not None:
-        same = (await tx.conn.execute(select(t.id).where(
-            t.charge_point_id == charge_point_id, t.kind == kind, t.request_id == request_id,
-            t.seq_no == seq_no).limit(1))).first()
+    where = [t.charge_point_id == charge_point_id, t.kind == kind,
+             t.request_id.is_(None) if request_id is None else t.request_id == request_id]
+    if seq_no is not None:
+        same = (await tx.conn.execute(select(t.id).where(*where, t.seq_no == seq_no).limit(1))).first()
         if same is not None:
+            return None
+    else:
+        latest = (await tx.conn.execute(select(t.data, t.status).where(*where).order_by(t.id.desc()).limit(1))).first()
+        if latest is not None and latest.data == data and latest.status == status:
             return None
     return int((await tx.conn.execute(insert(charger_reports).values(
         charge_point_id=charge_point_id, kind=kind, request_id=request_id, seq_no=seq_no, status=status, data=data,
