@@ -85,13 +85,18 @@ FILTERS = {
 }
 
 
+# An EVSE shows its connectors without their timestamps: not read, not converted (a page has hundreds)
+SHOWN_CONNECTOR_COLUMNS = [c for c in connectors.c if c.name not in ("created_at", "last_updated_at")]
+
+
 async def load_connectors(conn: AsyncConnection, docs: list[dict[str, Any]]) -> None:
     """Every EVSE's connectors in one query for the whole page."""
     by_evse: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    stmt = (select(connectors).where(connectors.c.evse_id.in_([d["id"] for d in docs]))
+    stmt = (select(*SHOWN_CONNECTOR_COLUMNS).where(connectors.c.evse_id.in_([d["id"] for d in docs]))
             .order_by(connectors.c.evse_id, connectors.c.number, connectors.c.id))
-    for connector in CONNECTORS.join_all((await conn.execute(stmt)).all()):
-        by_evse[connector["evseId"]].append(connector)
+    rows = (await conn.execute(stmt)).all()
+    for row, connector in zip(rows, CONNECTORS.join_all(rows)):
+        by_evse[row.evse_id].append(connector)
     for doc in docs:
         doc["connectors"] = by_evse.get(doc["id"], [])
 

@@ -55,8 +55,9 @@ async def load_zones(conn: AsyncConnection, docs: list[dict[str, Any]]) -> None:
     by_location: dict[int, list[dict[str, Any]]] = defaultdict(list)
     stmt = (select(charging_zones).where(charging_zones.c.location_id.in_([d["id"] for d in docs]))
             .order_by(charging_zones.c.id))
-    for row in (await conn.execute(stmt)).all():
-        by_location[row.location_id].append(ZONE.store.join(row))
+    rows = (await conn.execute(stmt)).all()
+    for row, zone in zip(rows, ZONE.store.join_all(rows)):
+        by_location[row.location_id].append(zone)
     for doc in docs:
         doc["chargingZones"] = by_location.get(doc["id"], [])
 

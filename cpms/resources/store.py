@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import Column, Table, bindparam, select
+from sqlalchemy import JSON, Boolean, Column, Float, Integer, Numeric, String, Table, TypeDecorator, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cpms.clock import iso
@@ -51,14 +51,14 @@ class Store:
             plan = self._plans[fields] = self._plan(fields)
         return [_join_planned(row, *plan) for row in rows]
 
-    def _plan(self, fields: tuple[str, ...]) -> tuple[int | None, int, list[tuple[int, tuple[str, ...], str]]]:
-        """(index of attrs, index of id, [(index, parent keys, key)] for each property column present)."""
+    def _plan(self, fields: tuple[str, ...]) -> tuple[int | None, int, list[_Placed]]:
+        """(index of attrs, index of id, [(index, parent keys, key, may hold a date)] per property column present)."""
         at = {name: index for index, name in reversed(list(enumerate(fields)))}
         placed = []
         for dotted, col in self.columns.items():
             if col.name in at:
                 *parents, leaf = dotted.split(".")
-                placed.append((at[col.name], tuple(parents), leaf))
+                placed.append((at[col.name], tuple(parents), leaf, _may_hold_dates(col)))
         return at.get("attrs"), at["id"], placed
 
     def _join_mapping(self, mapping: Any) -> dict[str, Any]:
@@ -115,15 +115,28 @@ class Store:
         return {doc["id"]: doc for doc in self.join_all(rows)}
 
 
-def _join_planned(row: Any, attrs_at: int | None, id_at: int,
-                  placed: list[tuple[int, tuple[str, ...], str]]) -> dict[str, Any]:
+# (index in the row, parent keys, key, whether the value may be a date or datetime)
+_Placed = tuple[int, tuple[str, ...], str, bool]
+# column types whose values are never dates: no conversion to look for
+_NOT_DATES = (String, Integer, Boolean, Numeric, Float, JSON)
+
+
+def _may_hold_dates(col: Column[Any]) -> bool:
+    kind = col.type.impl if isinstance(col.type, TypeDecorator) else col.type
+    return not isinstance(kind, _NOT_DATES)
+
+
+def _join_planned(row: Any, attrs_at: int | None, id_at: int, placed: list[_Placed]) -> dict[str, Any]:
     attrs = row[attrs_at] if attrs_at is not None else None
     doc: dict[str, Any] = dict(attrs) if attrs else {}
     doc["id"] = row[id_at]
-    for index, parents, leaf in placed:
+    for index, parents, leaf, dates in placed:
         value = row[index]
-        if isinstance(value, date):
+        if dates and isinstance(value, date):
             value = iso(value) if isinstance(value, datetime) else value.isoformat()
+        if not parents:
+            doc[leaf] = value
+            continue
         node = doc
         for part in parents:
             child = node.get(part)
