@@ -13,14 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from cpms.api.actions.charger import charge_point_id
 from cpms.api.actions.configuration import change
 from cpms.api.call import Call, Reply
 from cpms.api.registry import registry
 from cpms.contract import load_contract
-from cpms.domain.configuration import find_key, variable_of
+from cpms.domain.configuration import KEYS_16, find_key, variable_of
 from cpms.errors import Invalid, NotFound
 from cpms.resources.binding import Binding
 from cpms.resources.query import apply_filters, column_filter
@@ -61,11 +61,40 @@ class Version:
     scope: list[Any] = field(default_factory=list)
 
 
+def _instance_is(instance: str | None) -> Any:
+    return t.c.variable_instance.is_(None) if instance is None else t.c.variable_instance == instance
+
+
+def _holder(key: str) -> Any:
+    """The stored 2.0.1 variable holding OCPP 1.6 standard key `key` (`KEYS_16`)."""
+    component, name, instance = KEYS_16[key]
+    return and_(t.c.component_name == component, t.c.variable_name == name, _instance_is(instance),
+                t.c.evse_id.is_(None))
+
+
+_KEY_16_OF = {holder: key for key, holder in KEYS_16.items()}
+
+
+def _as_16(doc: dict[str, Any]) -> dict[str, Any]:
+    """v1.0 shows the key's name as `key` with its value beside it; a 2.0.1 variable holding a 1.6
+    standard key shows as that key."""
+    key = doc.get("key")
+    if isinstance(key, dict):
+        doc["key"] = _KEY_16_OF.get((key.get("componentName"), key.get("name"), key.get("instance")), key.get("name"))
+        doc["value"] = key.get("value")
+    return doc
+
+
+def _v1_scope() -> list[Any]:
+    standard = _standard_keys()
+    return [or_(and_(t.c.component_name.is_(None), t.c.variable_name.in_(standard)),
+                *(_holder(key) for key in KEYS_16 if key in standard))]
+
+
 V2 = Version(Binding(CONFIGURATION, V2_PATH, view=View(to_wire_hook=_value_shown)))
-# v1.0 shows the key's name as `key` with its value beside it, and only OCPP 1.6's standard keys
-# (its schema enumerates them): vendor keys and 2.0.1 components are seen through v2.0.
-V1 = Version(Binding(CONFIGURATION, V1_PATH, view=View(renames={"key": "key.name", "value": "key.value"})),
-             scope=[t.c.component_name.is_(None), t.c.variable_name.in_(_standard_keys())])
+# v1.0 shows only OCPP 1.6's standard keys (its schema enumerates them), a 1.6 charger's or the
+# 2.0.1 variables holding them: vendor keys and other 2.0.1 variables are seen through v2.0.
+V1 = Version(Binding(CONFIGURATION, V1_PATH, view=View(to_wire_hook=_as_16)), scope=_v1_scope())
 
 
 async def listing(v: Version, call: Call) -> Reply:
@@ -105,7 +134,10 @@ async def update(v: Version, call: Call) -> Reply:
 
 
 async def _row(conn: Any, cp_id: int, call: Call, v: Version) -> Any:
-    row = await find_key(conn, cp_id, call.path["key"], *v.scope)
+    key = call.path["key"]
+    row = await find_key(conn, cp_id, key, *v.scope)
+    if row is None and v is V1 and key in KEYS_16:
+        row = await find_key(conn, cp_id, KEYS_16[key][1], _holder(key))
     if row is None:
         raise NotFound(f"Configuration key {call.path['key']} not found.")
     return row

@@ -289,14 +289,15 @@ class TestCharger201(ChargePoint201):
 
 @asynccontextmanager
 async def connect201(ws_base: str, identity: str, password: str | None = None,
-                     subprotocols: tuple[str, ...] = ("ocpp2.0.1",)) -> AsyncIterator[TestCharger201]:
+                     subprotocols: tuple[str, ...] = ("ocpp2.0.1",),
+                     charger_class: type[TestCharger201] | None = None) -> AsyncIterator[TestCharger201]:
     headers = {}
     if password is not None:
         token = base64.b64encode(f"{identity}:{password}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
     async with websockets.connect(f"{ws_base}/{identity}", subprotocols=list(subprotocols),
                                   additional_headers=headers, open_timeout=10) as ws:
-        charger = TestCharger201(identity, ws)
+        charger = (charger_class or TestCharger201)(identity, ws)
         task = asyncio.get_running_loop().create_task(charger.start())
         try:
             yield charger

@@ -8,9 +8,10 @@ from cpms.api.actions.charger import answer, charge_point_id, refusal, run
 from cpms.api.call import Call, Reply
 from cpms.api.registry import registry
 from cpms.domain import configuration
-from cpms.domain.configuration import Variable
+from cpms.domain.configuration import Variable, variable_of
 from cpms.errors import Invalid
 from cpms.ocpp.commands import Result
+from cpms.storage.tables.configuration import configuration_variables
 
 KEY_LENGTH = 50  # OCPP 1.6 keys and OCPP 2.0.1 variable names alike
 
@@ -36,6 +37,10 @@ async def sync_configuration(call: Call) -> Reply:
         request_id = await configuration.open_request(tx, cp_id, keys, rt.clock.now())
     try:
         result = await run(call, cp_id, "read_configuration", {"keys": keys, "request_id": request_id})
+    except Invalid:  # the charger's protocol cannot say it: nothing was asked, nothing is kept
+        async with rt.db.write() as tx:
+            await configuration.discard_request(tx, request_id)
+        raise
     except Exception as exc:
         await _failed(call, request_id, str(exc) or type(exc).__name__)
         raise
@@ -48,6 +53,7 @@ async def sync_configuration(call: Call) -> Reply:
         async with rt.db.write() as tx:
             now = rt.clock.now()
             await configuration.store_variables(tx, cp_id, result.data["variables"], now, request_id)
+            await configuration.forget_variables(tx, cp_id, result.data.get("forgotten") or [])
             await configuration.complete_request(tx, cp_id, request_id, now, unknown)
     body: dict[str, Any] = {"success": True, "requestId": request_id}
     if unknown:
@@ -66,8 +72,10 @@ async def set_configuration(call: Call) -> Reply:
     given = call.body
     async with call.rt.db.read() as conn:
         cp_id = await charge_point_id(conn, call)
-    variable = Variable(name=given["name"], value=given["value"], instance=given.get("instance"),
-                        component=given.get("componentName"), evse_id=given.get("evseId"))
+        known = None if given.get("componentName") is not None else await _known(conn, cp_id, given)
+    variable = (variable_of(known, given["value"]) if known is not None else
+                Variable(name=given["name"], value=given["value"], instance=given.get("instance"),
+                         component=given.get("componentName"), evse_id=given.get("evseId")))
     result = await change(call, cp_id, variable)
     if isinstance(result, Reply):
         return result
@@ -75,6 +83,22 @@ async def set_configuration(call: Call) -> Reply:
     if result.message:
         body["message"] = result.message
     return Reply(body, call.op.success_status)
+
+
+async def _known(conn: Any, cp_id: int, given: dict[str, Any]) -> Any | None:
+    """The stored variable a key without componentName means: a 1.6 key, or the 2.0.1 variable of
+    that name (or the one holding that 1.6 standard key, `KEYS_16`) the charger reported."""
+    t = configuration_variables
+    where = [t.c.variable_instance == given["instance"]] if given.get("instance") is not None else []
+    if given.get("evseId") is not None:
+        where.append(t.c.evse_id == given["evseId"])
+    row = await configuration.find_key(conn, cp_id, given["name"], *where)
+    if row is None and given["name"] in configuration.KEYS_16 and not where:
+        component, name, instance = configuration.KEYS_16[given["name"]]
+        row = await configuration.find_key(conn, cp_id, name, t.c.component_name == component,
+                                           t.c.variable_instance.is_(None) if instance is None
+                                           else t.c.variable_instance == instance)
+    return row
 
 
 async def change(call: Call, cp_id: int, variable: Variable) -> Result | Reply:
