@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -172,11 +173,19 @@ class OcspRefused(ValueError):
 
 
 def ocsp_responder_allowed(extra: Mapping[str, str], url: str) -> bool:
-    """Whether the operator lets cpms ask the responder at `url`."""
-    allowed = [item.strip() for item in (extra.get(OCSP_RESPONDERS_SETTING) or "").split(",") if item.strip()]
-    if not url.lower().startswith(("http://", "https://")):
+    """Whether the operator lets cpms ask the responder at `url`: same scheme and host as an allowed
+    prefix (a prefix never matches a longer host name) and a path under the prefix's."""
+    wanted = urlsplit(url)
+    if wanted.scheme.lower() not in ("http", "https") or not wanted.hostname:
         return False
-    return any(prefix == "*" or url.startswith(prefix) for prefix in allowed)
+    for prefix in (item.strip() for item in (extra.get(OCSP_RESPONDERS_SETTING) or "").split(",")):
+        if prefix == "*":
+            return True
+        allowed = urlsplit(prefix)
+        same_server = (allowed.scheme.lower(), allowed.netloc.lower()) == (wanted.scheme.lower(), wanted.netloc.lower())
+        if prefix and same_server and wanted.path.startswith(allowed.path):
+            return True
+    return False
 
 
 def ocsp_request(data: Mapping[str, Any]) -> bytes:

@@ -7,7 +7,8 @@
 - delete-certificate: deletes from the charger every certificate of the type cpms knows it holds
   (406 when it knows none: sync first);
 - set-security-profile: raises the profile under the rules of `cpms.domain.security_profiles`
-  (406 otherwise), giving the charger a new Basic-auth password first for profiles 1 and 2;
+  (406 otherwise), giving the charger a new Basic-auth password first for profiles 1 and 2; an
+  OCPP 2.0.1 station gets a network profile with cpms's URL, then that profile is made its first;
 - reset-security-profile: forgets profile, wish and password (a factory-reset charger).
 """
 
@@ -133,12 +134,36 @@ async def set_security_profile(call: Call) -> Reply:
             return answer(call, result)
         async with call.rt.db.write() as tx:
             await security_profiles.store_password(tx, cp_id, hash_charger_password(password), call.rt.clock.now())
-    result = await run(call, cp_id, "set_security_profile", {"profile": wanted})
+    result = await run(call, cp_id, "set_security_profile",
+                       {"profile": wanted, "csms_url": own_url(call, cp_id, wanted)})
     if isinstance(result, Reply):
         return result
+    if result.accepted and has_command(call, cp_id, "prioritize_network_profile", {"profile": wanted}):
+        result = await run(call, cp_id, "prioritize_network_profile", {"profile": wanted})
+        if isinstance(result, Reply):
+            return result
     async with call.rt.db.write() as tx:
         await security_profiles.finish(tx, cp_id, wanted, result.accepted, call.rt.clock.now())
     return answer(call, result)
+
+
+def own_url(call: Call, cp_id: int, profile: int) -> str | None:
+    """The URL a charger moving to `profile` connects to (OCPP 2.0.1 network profiles carry it)."""
+    connection = call.rt.component("gateway").connection(cp_id)
+    seen = connection.ctx.state.get("csms_url") if connection is not None else None
+    return security_profiles.csms_url(call.rt.settings.extra, call.rt.settings.public_url, seen, profile)
+
+
+def has_command(call: Call, cp_id: int, name: str, args: dict[str, Any]) -> bool:
+    """Whether the charger's protocol has this step (2.0.1 makes a new network profile the one in use)."""
+    connection = call.rt.component("gateway").connection(cp_id)
+    if connection is None:
+        return True  # asking will tell the API the charger is gone
+    try:
+        outgoing(connection.version, name, args)
+    except Unsupported:
+        return False
+    return True
 
 
 @registry.operation("chargePointResetSecurityProfile")

@@ -70,7 +70,8 @@ def set_basic_auth_password(password: str) -> Outgoing:
 
 
 @translates(V16, "set_security_profile")
-def set_security_profile(profile: int) -> Outgoing:
+def set_security_profile(profile: int, csms_url: str | None = None) -> Outgoing:
+    # a 1.6 charger keeps its central system URL: `csms_url` is for 2.0.1's network profiles
     return Outgoing("ChangeConfiguration", {"key": "SecurityProfile", "value": str(profile)},
                     read=lambda answer: read_status(answer, CONFIGURATION_ACCEPTED))
 

@@ -60,7 +60,8 @@ async def test_TC_G_01_CSMS_StatusNotification_connectors_make_their_evses_statu
                                           ("1/2", "unavailable"), ("1/1", "available"), ("1/1", "available")]
     async with client(live.base_url) as api:
         summary = (await api.get(f"/public-api/resources/charge-points/v1.0/{cp['id']}/status")).json()["data"]
-    assert summary["evses"] == [{"id": evse1, "hardwareStatus": "available"}, {"id": evse2, "hardwareStatus": "reserved"}]
+    assert summary["evses"] == [{"id": evse1, "hardwareStatus": "available"},
+                                {"id": evse2, "hardwareStatus": "reserved"}]
 
 
 async def test_a_status_for_an_evse_cpms_does_not_know_is_answered_and_changes_nothing(live) -> None:
