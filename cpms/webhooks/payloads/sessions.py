@@ -87,10 +87,21 @@ def start_stop(*, user_on_stop: bool) -> Any:
     return build
 
 
+# what the event's snapshot knows of the session at the time of the change
+AS_OF_EVENT = ("status", "reason", "userId", "authorizationId", "idTag", "startedAt", "stoppedAt", "energy", "power",
+               "socPercent", "meterStart", "meterStop", "lastUpdatedAt")
+
+
 async def session_update(ctx: BuildContext) -> dict[str, Any] | None:
-    """The whole session, as GET sessions/v1.0/{id} shows it; nothing for a session deleted since."""
+    """The whole session as GET sessions/v1.0/{id} shows it, with what the event's snapshot knows as
+    of the change: one commit may carry several updates (readings, then the stop), each is told as it
+    was. Nothing for a session deleted since."""
     session = await wire_document(ctx.conn, SESSIONS, entity_id(ctx.event.entity_id))
-    return None if session is None else {"session": session}
+    if session is None:
+        return None
+    snapshot = ctx.event.data.get("session") or {}
+    session.update({k: snapshot[k] for k in AS_OF_EVENT if k in snapshot})
+    return {"session": session}
 
 
 def _meter_value_enums() -> tuple[frozenset[str], frozenset[str]]:
@@ -126,7 +137,7 @@ notification("authorization.changed", on="authorization.created", build=shaped(a
 notification("authorization.changed", on="authorization.changed", build=shaped(authorization_changed))
 notification("reservation.changed", on="reservation.changed", build=shaped(reservation_changed))
 for _event in (STARTED, STOPPED):
-    notification("SessionStartStopNotification", on=_event, build=shaped(start_stop(user_on_stop=False)))
     notification("session.start.stop.notification", on=_event, build=shaped(start_stop(user_on_stop=True)))
+    notification("SessionStartStopNotification", on=_event, build=shaped(start_stop(user_on_stop=False)))
 notification("SessionUpdateNotification", on="session.updated", build=shaped(session_update))
 notification("SessionMeterValuesNotification", on="session.meterValues", build=shaped(meter_values))

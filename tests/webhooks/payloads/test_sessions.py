@@ -135,3 +135,16 @@ async def test_meter_values_keep_what_the_callback_can_name(server) -> None:
                            {"timestamp": WHEN, "measurand": "State Of Charge", "value": 40.0, "unit": "Percent"}]}
     event.data["meterValues"] = [{"timestamp": WHEN, "measurand": "Frequency", "value": 50.0, "unit": "Hz"}]
     assert await payload_of(server, "SessionMeterValuesNotification", event) is None
+
+
+async def test_each_session_update_tells_the_session_as_it_was_at_that_change(server) -> None:
+    """A commit may carry an update (new readings) and then the stop: built after it, the first update
+    still says what was true when it happened."""
+    event = await session_event(server, "session.updated", energy=250.0)
+    async with server.rt.db.write() as tx:
+        await tx.conn.execute(sessions.update().where(sessions.c.id == event.data["sessionId"])
+                              .values(status="finished", energy=400.0, stopped_at=AT, reason="local"))
+    payload = await payload_of(server, "SessionUpdateNotification", event)
+    assert payload is not None
+    assert payload["session"]["status"] == "active" and payload["session"]["energy"] == 250
+    assert payload["session"].get("stoppedAt") is None
