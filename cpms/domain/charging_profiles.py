@@ -158,7 +158,8 @@ async def cleared(tx: Tx, charge_point_id: int, *, profile_id: int | None = None
                   purpose: str | None = None, stack_level: int | None = None) -> int:
     """Forget the profiles a ClearChargingProfile with these criteria removed; how many."""
     t = charging_profiles
-    where = [t.c.charge_point_id == charge_point_id, t.c.status == "applied"]
+    # the operator's profiles only: limits from outside (cpms.domain.charging_limits) are not cleared this way
+    where = [t.c.charge_point_id == charge_point_id, t.c.status == "applied", t.c.purpose.in_(PURPOSES)]
     if profile_id is not None:
         where.append(t.c.id == profile_id)
     if evse_network_id is not None:

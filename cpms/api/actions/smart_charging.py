@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
 from cpms.api.actions.charger import answer, charge_point_id, refusal, run
 from cpms.api.actions.remote import evse_by_network_id, evse_target
 from cpms.api.call import Call, Reply
 from cpms.api.registry import registry
 from cpms.domain import charging_profiles
 from cpms.errors import Invalid, NotFound
+from cpms.storage.tables.sessions import sessions
 
 
 @registry.operation("chargePointSetChargingProfile")
@@ -22,6 +25,9 @@ async def set_charging_profile(call: Call) -> Reply:
     if number < 0 or (number != 0 and evse_id is None):
         raise NotFound(f"EVSE {number} of charge point {cp_id} not found.")
     profile = charging_profiles.normalise(call.body, number)
+    if profile.get("transactionId") is not None:
+        async with rt.db.read() as conn:
+            profile["transactionId"] = await _transaction_of(conn, cp_id, profile["transactionId"])
     if not rt.component("gateway").is_connected(cp_id):
         return refusal(call, f"Charge point {cp_id} is not connected.", errorCode="OFFLINE")
     async with rt.db.write() as tx:
@@ -37,6 +43,14 @@ async def set_charging_profile(call: Call) -> Reply:
     async with rt.db.write() as tx:
         await charging_profiles.applied(tx, profile_id, rt.clock.now())
     return Reply({"success": True, "status": result.status, "data": {"id": profile_id}}, call.op.success_status)
+
+
+async def _transaction_of(conn: Any, cp_id: int, session_id: int) -> str:
+    """The charger's name of the API's transactionId (a session id): the session id itself in 1.6,
+    the station's own transactionId in 2.0.1. An id naming no session of the charge point is sent as is."""
+    found = (await conn.execute(select(sessions.c.transaction_id).where(
+        sessions.c.id == session_id, sessions.c.charge_point_id == cp_id))).scalar()
+    return str(found if found is not None else session_id)
 
 
 async def _discard(call: Call, profile_id: int) -> None:
