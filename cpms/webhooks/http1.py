@@ -1,13 +1,15 @@
-"""A small keep-alive HTTP/1.1 transport for httpx, used for webhook POSTs.
+"""A small keep-alive HTTP/1.1 client for webhook POSTs, usable directly or as an httpx transport.
 
-httpx's default transport (httpcore) costs about a millisecond of CPU per request on this kind
-of machine, mostly in its connection pool and locking; at thousands of webhooks a second that
-is the whole budget of the event loop. Webhooks need much less: one request at a time per
-connection, a small JSON body out, a status code back. This transport does exactly that over
-asyncio streams, with per-origin keep-alive, TLS, and the timeouts httpx passes in
-`request.extensions["timeout"]`. Response bodies are read (to keep connections reusable) up to
-a limit and otherwise discarded with the connection. Proxies are not supported: use
-`CPMS_WEBHOOK_HTTP=httpx` for the full httpx transport.
+httpx costs about a millisecond of CPU per request on this kind of machine (its client builds
+and merges URL, header and cookie objects; httpcore adds a pool and locks): at thousands of
+webhooks a second that is the whole budget of the event loop. Webhooks need much less: one
+request at a time per connection, a small JSON body out, a status code back. `Http1Client` does
+exactly that over asyncio streams, with per-origin keep-alive, TLS and a deadline per exchange;
+the webhook transport calls it directly with a prebuilt request head. `Http1Transport` puts
+the same client under an `httpx.AsyncClient` (the tests drive it that way). Response bodies are
+read (to keep connections reusable) up to a limit and otherwise discarded with the connection.
+Proxies are not supported: use `CPMS_WEBHOOK_HTTP=httpx` for httpx's own transport. Failures
+are raised as httpx's exception types either way, so callers handle one set of errors.
 """
 
 from __future__ import annotations
@@ -17,13 +19,34 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import httpx
 
 Origin = tuple[str, str, int]
+Headers = list[tuple[bytes, bytes]]
 
 _NO_BODY = {204, 304}
 _STRIP = {b"transfer-encoding", b"content-encoding", b"connection", b"keep-alive"}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A URL taken apart once: where to connect, and the request line's target and Host header."""
+
+    origin: Origin
+    host: bytes
+    target: bytes
+
+
+@lru_cache(maxsize=4096)
+def endpoint(url: str) -> Endpoint:
+    """Parse `url` (cached: a subscription's URL is parsed once, not per delivery); InvalidURL if it is not one."""
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise httpx.UnsupportedProtocol(f"cannot send to {url!r}")
+    return Endpoint((parsed.scheme, parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80)),
+                    parsed.netloc, parsed.raw_path)
 
 
 @dataclass(eq=False)
@@ -43,7 +66,7 @@ class _Stale(Exception):
 
 
 @contextmanager
-def _mapped(request: httpx.Request, timeout_error: type[httpx.TimeoutException],
+def _mapped(request: httpx.Request | None, timeout_error: type[httpx.TimeoutException],
             io_error: type[httpx.TransportError]) -> Iterator[None]:
     try:
         yield
@@ -53,29 +76,36 @@ def _mapped(request: httpx.Request, timeout_error: type[httpx.TimeoutException],
         raise io_error(str(exc) or type(exc).__name__, request=request) from None
 
 
-class Http1Transport(httpx.AsyncBaseTransport):
-    def __init__(self, *, ssl_context: ssl.SSLContext | None = None, max_idle_per_origin: int = 64,
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: Headers
+    content: bytes
+
+
+class Http1Client:
+    """Keep-alive connections per origin; `exchange` sends one request head and body, returns the answer."""
+
+    def __init__(self, *, ssl_context: ssl.SSLContext | None = None, max_idle_per_origin: int = 1024,
                  max_response_bytes: int = 1 << 20) -> None:
         self._ssl = ssl_context
         self._idle: dict[Origin, list[_Connection]] = {}
         self._max_idle = max_idle_per_origin
         self._max_body = max_response_bytes
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        timeouts = request.extensions.get("timeout") or {}
-        url = request.url
-        origin = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
-        body = await request.aread()
-        head = self._head(request, body)
-        conn = self._checkout(origin)
+    async def exchange(self, where: Endpoint, head: bytes, body: bytes, *, connect_timeout: float | None,
+                       timeout: float | None, method: str = "POST",
+                       request: httpx.Request | None = None) -> Answer:
+        """Send `head` + `body` to `where` and read the answer; `timeout` bounds writing and reading together."""
+        conn = self._checkout(where.origin)
         if conn is not None:
             try:
-                return await self._exchange(origin, conn, request, head, body, timeouts, reused=True)
+                return await self._exchange(where.origin, conn, head + body, method, timeout, request, reused=True)
             except _Stale:
                 conn.close()
-        conn = await self._connect(origin, request, timeouts.get("connect"))
+        conn = await self._connect(where.origin, request, connect_timeout)
         try:
-            return await self._exchange(origin, conn, request, head, body, timeouts, reused=False)
+            return await self._exchange(where.origin, conn, head + body, method, timeout, request, reused=False)
         except _Stale:
             raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
                                             request=request) from None
@@ -102,7 +132,7 @@ class Http1Transport(httpx.AsyncBaseTransport):
         else:
             conn.close()
 
-    async def _connect(self, origin: Origin, request: httpx.Request, timeout: float | None) -> _Connection:
+    async def _connect(self, origin: Origin, request: httpx.Request | None, timeout: float | None) -> _Connection:
         scheme, host, port = origin
         tls = None
         if scheme == "https":
@@ -114,31 +144,17 @@ class Http1Transport(httpx.AsyncBaseTransport):
                                                                limit=1 << 16)
         return _Connection(reader, writer)
 
-    @staticmethod
-    def _head(request: httpx.Request, body: bytes) -> bytes:
-        lines = [b"%s %s HTTP/1.1\r\n" % (request.method.encode(), request.url.raw_path)]
-        has_length = False
-        for name, value in request.headers.raw:
-            if name.lower() == b"content-length":
-                has_length = True
-            lines.append(name + b": " + value + b"\r\n")
-        if not has_length:
-            lines.append(b"Content-Length: %d\r\n" % len(body))
-        lines.append(b"\r\n")
-        return b"".join(lines)
-
-    async def _exchange(self, origin: Origin, conn: _Connection, request: httpx.Request, head: bytes,
-                        body: bytes, timeouts: dict[str, float | None], *, reused: bool) -> httpx.Response:
+    async def _exchange(self, origin: Origin, conn: _Connection, data: bytes, method: str, timeout: float | None,
+                        request: httpx.Request | None, *, reused: bool) -> Answer:
         try:
-            with _mapped(request, httpx.WriteTimeout, httpx.WriteError):
-                conn.writer.write(head + body)
-                async with asyncio.timeout(timeouts.get("write")):
-                    await conn.writer.drain()
             with _mapped(request, httpx.ReadTimeout, httpx.ReadError):
-                async with asyncio.timeout(timeouts.get("read")):
+                async with asyncio.timeout(timeout):
+                    conn.writer.write(data)
+                    if conn.writer.transport.get_write_buffer_size():
+                        await conn.writer.drain()
                     status, headers, keep_alive = await self._read_head(conn, request, reused)
                     try:
-                        content, reusable = await self._read_body(conn, request, status, headers)
+                        content, reusable = await self._read_body(conn, request, method, status, headers)
                     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError):
                         raise httpx.RemoteProtocolError("Server disconnected in the middle of the response.",
                                                         request=request) from None
@@ -149,12 +165,10 @@ class Http1Transport(httpx.AsyncBaseTransport):
             self._checkin(origin, conn)
         else:
             conn.close()
-        kept = [(k, v) for k, v in headers if k.lower() not in _STRIP]
-        return httpx.Response(status, headers=kept, content=content, request=request,
-                              extensions={"http_version": b"HTTP/1.1"})
+        return Answer(status, headers, content)
 
-    async def _read_head(self, conn: _Connection, request: httpx.Request,
-                         reused: bool) -> tuple[int, list[tuple[bytes, bytes]], bool]:
+    async def _read_head(self, conn: _Connection, request: httpx.Request | None,
+                         reused: bool) -> tuple[int, Headers, bool]:
         while True:
             try:
                 raw = await conn.reader.readuntil(b"\r\n\r\n")
@@ -181,9 +195,9 @@ class Http1Transport(httpx.AsyncBaseTransport):
             keep_alive = (b"close" not in connection if parts[0] == b"HTTP/1.1" else b"keep-alive" in connection)
             return status, headers, keep_alive
 
-    async def _read_body(self, conn: _Connection, request: httpx.Request, status: int,
-                         headers: list[tuple[bytes, bytes]]) -> tuple[bytes, bool]:
-        if status in _NO_BODY or request.method == "HEAD":
+    async def _read_body(self, conn: _Connection, request: httpx.Request | None, method: str, status: int,
+                         headers: Headers) -> tuple[bytes, bool]:
+        if status in _NO_BODY or method == "HEAD":
             return b"", True
         reader = conn.reader
         if b"chunked" in _header(headers, b"transfer-encoding").lower():
@@ -216,7 +230,47 @@ class Http1Transport(httpx.AsyncBaseTransport):
         return await reader.read(self._max_body), False
 
 
-def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes:
+def request_head(method: bytes, where: Endpoint, headers: Headers, body_length: int) -> bytes:
+    """The request line and headers; Host and Content-Length are added unless `headers` has them."""
+    lines = [b"%s %s HTTP/1.1\r\n" % (method, where.target)]
+    has_host = has_length = False
+    for name, value in headers:
+        lowered = name.lower()
+        has_host = has_host or lowered == b"host"
+        has_length = has_length or lowered == b"content-length"
+        lines.append(name + b": " + value + b"\r\n")
+    if not has_host:
+        lines.insert(1, b"Host: " + where.host + b"\r\n")
+    if not has_length:
+        lines.append(b"Content-Length: %d\r\n" % body_length)
+    lines.append(b"\r\n")
+    return b"".join(lines)
+
+
+class Http1Transport(httpx.AsyncBaseTransport):
+    """`Http1Client` under an httpx.AsyncClient (httpx's read timeout bounds the exchange)."""
+
+    def __init__(self, client: Http1Client | None = None, **options: object) -> None:
+        self.client = client or Http1Client(**options)  # type: ignore[arg-type]
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        timeouts = request.extensions.get("timeout") or {}
+        url = request.url
+        where = Endpoint((url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80)),
+                         url.netloc, url.raw_path)
+        body = await request.aread()
+        head = request_head(request.method.encode(), where, list(request.headers.raw), len(body))
+        answer = await self.client.exchange(where, head, body, connect_timeout=timeouts.get("connect"),
+                                            timeout=timeouts.get("read"), method=request.method, request=request)
+        kept = [(k, v) for k, v in answer.headers if k.lower() not in _STRIP]
+        return httpx.Response(answer.status, headers=kept, content=answer.content, request=request,
+                              extensions={"http_version": b"HTTP/1.1"})
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def _header(headers: Headers, name: bytes) -> bytes:
     for key, value in headers:
         if key.lower() == name:
             return value

@@ -14,8 +14,10 @@ from typing import Protocol
 import httpx
 
 from cpms.webhooks import signing
+from cpms.webhooks.http1 import Http1Client, endpoint, request_head
 
 USER_AGENT = "cpms-webhooks/1"
+_LEAN_FIXED = ((b"User-Agent", USER_AGENT.encode()), (b"Accept-Encoding", b"identity"))
 
 
 @dataclass(frozen=True)
@@ -51,16 +53,9 @@ class Transport(Protocol):
     async def close(self) -> None: ...
 
 
-def _default_transport(kind: str) -> httpx.AsyncBaseTransport:
-    if kind == "httpx":
-        return httpx.AsyncHTTPTransport(retries=0)
-    from cpms.webhooks.http1 import Http1Transport
-
-    return Http1Transport()
-
-
 class WebhookTransport:
-    """Signed JSON POSTs through one shared httpx.AsyncClient (its transport injectable for tests)."""
+    """Signed JSON POSTs: straight through the lean client (`http1.py`), or through an httpx.AsyncClient
+    when asked for (`http="httpx"`, proxies) or given a transport (tests)."""
 
     via = "webhook"
 
@@ -68,9 +63,11 @@ class WebhookTransport:
                  http: str = "lean") -> None:
         self.tenant = tenant
         self.timeout = timeout
+        self.connect_timeout = min(timeout, 5.0)
+        self.lean: Http1Client | None = Http1Client() if transport is None and http == "lean" else None
         self.client = httpx.AsyncClient(
-            transport=transport or _default_transport(http),
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            transport=transport or httpx.AsyncHTTPTransport(retries=0),
+            timeout=httpx.Timeout(timeout, connect=self.connect_timeout),
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
             follow_redirects=False,
             trust_env=False,
@@ -83,16 +80,29 @@ class WebhookTransport:
                                   tenant=self.tenant, subscription_id=target.subscription_id,
                                   notification=message.notification)
         try:
-            response = await self.client.post(target.url, content=message.body, headers=headers)
+            if self.lean is not None:
+                status = await self._post_lean(target.url, headers, message.body)
+            else:
+                status = (await self.client.post(target.url, content=message.body, headers=headers)).status_code
         except httpx.TimeoutException:
             return Outcome(False, error=f"no answer within {self.timeout:g}s", unreachable=True)
         except httpx.TransportError as exc:
             return Outcome(False, error=f"{type(exc).__name__}: {exc}"[:300], unreachable=True)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
             return Outcome(False, error=f"{type(exc).__name__}: {exc}"[:300])
-        if 200 <= response.status_code < 300:
-            return Outcome(True, status=response.status_code)
-        return Outcome(False, status=response.status_code, error=f"the receiver answered HTTP {response.status_code}")
+        if 200 <= status < 300:
+            return Outcome(True, status=status)
+        return Outcome(False, status=status, error=f"the receiver answered HTTP {status}")
+
+    async def _post_lean(self, url: str, headers: dict[str, str], body: bytes) -> int:
+        where = endpoint(url)
+        fields = [*_LEAN_FIXED, *((name.encode(), value.encode()) for name, value in headers.items())]
+        head = request_head(b"POST", where, fields, len(body))
+        answer = await self.lean.exchange(where, head, body,  # type: ignore[union-attr]
+                                          connect_timeout=self.connect_timeout, timeout=self.timeout)
+        return answer.status
 
     async def close(self) -> None:
+        if self.lean is not None:
+            await self.lean.aclose()
         await self.client.aclose()
