@@ -129,3 +129,11 @@ async def test_an_injected_httpx_transport_is_used(receiver) -> None:
     finally:
         await transport.close()
     assert outcome.ok and seen[0].headers["x-webhook-id"] == "7" and seen[0].content == b"{}"
+
+
+async def test_a_deadline_on_a_kept_alive_connection_is_a_timeout_not_a_resend(http, receiver) -> None:
+    assert (await http.post(receiver.url(), content=b"{}")).status_code == 202
+    receiver.answer = (202, 5.0)
+    with pytest.raises(httpx.ReadTimeout):
+        await http.post(receiver.url(), content=b"{}", timeout=0.2)
+    assert len(receiver.requests) == 2  # the slow request was not sent again on a fresh connection
