@@ -4,6 +4,12 @@ The handshake refuses, before any OCPP traffic: unknown identities (404), wrong 
 Basic-auth credentials when the charge point has a password (401), and chargers that offer no
 subprotocol the charge point is configured for (400). Refusals use the ASGI denial-response
 extension when the server offers it, else a plain close (HTTP 403).
+
+Security profile 3 (CPMS_TLS_CLIENT_CA): the TLS layer has already required a client certificate
+signed by that CA; here its subject's common name must be the identity in the URL (403 otherwise),
+and such a certificate authenticates the charger without Basic auth. The certificate is read from
+the ASGI `tls` extension when the server provides it, else from the TLS transport underneath
+uvicorn's protocol; when neither is reachable the TLS layer's check is all there is (logged).
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ import binascii
 import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
 from cpms.domain.chargers import ChargerRecord
 from cpms.ocpp.connection import Connection
@@ -51,6 +60,35 @@ def choose_version(record: ChargerRecord, offered: list[str], ocpp21_enabled: bo
     raise Refused(400, f"no supported OCPP subprotocol offered ({', '.join(offered) or 'none'})")
 
 
+class NoPeerCertificate(LookupError):
+    """The server gives the application no way to see the TLS client certificate."""
+
+
+def peer_certificate(scope: dict[str, Any], receive: Any) -> x509.Certificate | None:
+    """The client certificate the TLS layer verified, None when the client sent none."""
+    tls = (scope.get("extensions") or {}).get("tls")
+    if isinstance(tls, dict):
+        chain = tls.get("client_cert_chain") or []
+        return x509.load_pem_x509_certificate(chain[0].encode()) if chain else None
+    transport = getattr(getattr(receive, "__self__", None), "transport", None)
+    ssl_object = transport.get_extra_info("ssl_object") if transport is not None else None
+    if ssl_object is None:
+        raise NoPeerCertificate("the server exposes neither the ASGI tls extension nor its TLS transport")
+    der = ssl_object.getpeercert(binary_form=True)
+    return x509.load_der_x509_certificate(der) if der else None
+
+
+def check_client_certificate(record: ChargerRecord, certificate: x509.Certificate | None) -> bool:
+    """True when a certificate authenticates the charger (profile 3); Refused when it names someone else."""
+    if certificate is None:
+        return False
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    common_name = names[0].value if names else None
+    if common_name != record.identity:
+        raise Refused(403, f"the client certificate names {common_name!r}, not charge point {record.identity}")
+    return True
+
+
 def check_basic_auth(record: ChargerRecord, headers: dict[bytes, bytes]) -> None:
     if not record.password_hash:
         return
@@ -79,7 +117,8 @@ class OcppEndpoint:
             record = await self.gateway.lookup(identity) if identity else None
             if record is None:
                 raise Refused(404, f"unknown charge point identity {identity!r}")
-            check_basic_auth(record, headers)
+            if not self._certified(record, scope, receive):
+                check_basic_auth(record, headers)
             version = choose_version(record, list(scope.get("subprotocols") or []),
                                      self.gateway.rt.settings.ocpp21_enabled)
         except Refused as refused:
@@ -98,6 +137,9 @@ class OcppEndpoint:
                 pass
 
         connection = Connection(self.gateway.rt, identity, record.id, version, send_text, close)
+        host = headers.get(b"host", b"").decode("latin-1")
+        if host:
+            connection.ctx.state["csms_url"] = f"{scope.get('scheme') or 'ws'}://{host}{PREFIX.rstrip('/')}"
         await self.gateway.attach(connection)
         try:
             while True:
@@ -110,6 +152,17 @@ class OcppEndpoint:
                     break
         finally:
             await self.gateway.detach(connection)
+
+    def _certified(self, record: ChargerRecord, scope: dict[str, Any], receive: Any) -> bool:
+        """Whether a verified client certificate authenticates the charger (only with CPMS_TLS_CLIENT_CA)."""
+        if not self.gateway.rt.settings.tls_client_ca or scope.get("scheme") != "wss":
+            return False
+        try:
+            certificate = peer_certificate(scope, receive)
+        except NoPeerCertificate as exc:
+            log.warning("cannot check the client certificate of %s against its identity: %s", record.identity, exc)
+            return False
+        return check_client_certificate(record, certificate)
 
 
 async def _deny(scope: dict[str, Any], send: Any, refused: Refused) -> None:
