@@ -62,11 +62,12 @@ class DeviceStation201(TestCharger201):
         self._record(action, **payload)
         return self.answers.get(action) or default
 
-    def _find(self, component: dict[str, Any], variable: dict[str, Any]) -> tuple[Any, ...] | None:
+    def _find(self, component: dict[str, Any], variable: dict[str, Any]) -> tuple[tuple[Any, ...], str]:
+        """The model's key for a component and variable, and Accepted or why the station cannot find it."""
         key = (component["name"], (component.get("evse") or {}).get("id"), variable["name"], variable.get("instance"))
         if key in self.model:
-            return key
-        return "UnknownVariable" if any(k[0] == key[0] for k in self.model) else "UnknownComponent"  # type: ignore[return-value]
+            return key, "Accepted"
+        return key, "UnknownVariable" if any(k[0] == key[0] for k in self.model) else "UnknownComponent"
 
     @on("GetBaseReport")
     def on_get_base_report(self, **payload: Any) -> Any:
@@ -89,29 +90,23 @@ class DeviceStation201(TestCharger201):
     def on_get_variables(self, **payload: Any) -> Any:
         results = []
         for item in payload["get_variable_data"]:
-            key = self._find(item["component"], item["variable"])
-            found = isinstance(key, tuple)
-            results.append({"attribute_status": "Accepted" if found else key, "component": item["component"],
-                            "variable": item["variable"],
-                            **({"attribute_value": self.model[key][0]} if found else {})})  # type: ignore[index]
+            key, status = self._find(item["component"], item["variable"])
+            results.append({"attribute_status": status, "component": item["component"], "variable": item["variable"],
+                            **({"attribute_value": self.model[key][0]} if status == "Accepted" else {})})
         return self._answer("GetVariables", call_result.GetVariables(get_variable_result=results), payload)
 
     @on("SetVariables")
     def on_set_variables(self, **payload: Any) -> Any:
         results = []
         for item in payload["set_variable_data"]:
-            key = self._find(item["component"], item["variable"])
-            if not isinstance(key, tuple):
-                status = key
-            elif self.model[key][1] == "ReadOnly":
+            key, status = self._find(item["component"], item["variable"])
+            if status == "Accepted" and self.model[key][1] == "ReadOnly":
                 status = "Rejected"
-            else:
-                status = "Accepted"
             results.append({"attribute_status": status, "component": item["component"], "variable": item["variable"]})
         answer = self._answer("SetVariables", call_result.SetVariables(set_variable_result=results), payload)
         for item, result in zip(payload["set_variable_data"], answer.set_variable_result):
-            key = self._find(item["component"], item["variable"])
-            if isinstance(key, tuple) and result["attribute_status"] in ("Accepted", "RebootRequired"):
+            key, found = self._find(item["component"], item["variable"])
+            if found == "Accepted" and result["attribute_status"] in ("Accepted", "RebootRequired"):
                 self.model[key] = (item["attribute_value"], self.model[key][1])
         return answer
 

@@ -42,7 +42,8 @@ async def stored(live, cp_id: int) -> dict[tuple, tuple]:
 
 async def request_row(live, request_id: int):
     async with live.server.rt.db.read() as conn:
-        return (await conn.execute(select(configuration_requests).where(configuration_requests.c.id == request_id))).one()
+        t = configuration_requests
+        return (await conn.execute(select(t).where(t.c.id == request_id))).one()
 
 
 async def synced_events(live) -> list[dict]:
@@ -204,7 +205,8 @@ async def test_the_stations_answer_to_a_change_is_the_result(live, answer, statu
         await api.post(SYNC.format(cp["id"]), json={})
         await cs.reported.wait()
         cs.answers["SetVariables"] = call_result.SetVariables(set_variable_result=[{
-            "attribute_status": answer, "component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}])
+            "attribute_status": answer, "component": {"name": "OCPPCommCtrlr"},
+            "variable": {"name": "HeartbeatInterval"}}])
         response = await api.post(SET.format(cp["id"]), json={"name": "HeartbeatInterval", "value": "45"})
     assert response.status_code == code
     body = response.json()

@@ -83,7 +83,8 @@ async def test_change_availability_of_the_station_and_of_an_evse(live) -> None:
     for response in (whole, one):
         assert response.status_code == 202 and response.json() == {"success": True, "status": "Accepted"}
     assert scheduled.status_code == 202 and scheduled.json() == {"success": True, "status": "Scheduled"}
-    assert rejected.status_code == 406 and rejected.json()["success"] is False and rejected.json()["status"] == "Rejected"
+    assert rejected.status_code == 406
+    assert rejected.json()["success"] is False and rejected.json()["status"] == "Rejected"
 
 
 # -- UnlockConnector -----------------------------------------------------------------------------

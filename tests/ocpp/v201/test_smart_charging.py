@@ -78,7 +78,8 @@ async def test_a_tx_profile_names_the_stations_own_transaction_and_ends_with_it(
         sent = (await cs.wait_for("SetChargingProfile"))
         assert sent["evse_id"] == 2 and sent["charging_profile"]["transaction_id"] == tx.id
         async with db.read() as conn:
-            assert (await for_evses(conn, [cp["evse_ids"][1]]))[cp["evse_ids"][1]]["id"] == response.json()["data"]["id"]
+            shown = (await for_evses(conn, [cp["evse_ids"][1]]))[cp["evse_ids"][1]]
+        assert shown["id"] == response.json()["data"]["id"]
         await cs.call(tx.event("Ended", "StopAuthorized", at(60), stopped_reason="Local"))
     assert await stored(live) == []
 
@@ -168,8 +169,9 @@ async def test_reported_profiles_of_other_sources_are_kept_and_cpms_own_change_n
                                                   charging_profile=[external, {**external, "id": 901}]))
         await cs.call(call.ReportChargingProfiles(request_id=1, charging_limit_source="EMS", evse_id=1,
                                                   charging_profile=[external]))
-        await cs.call(call.ReportChargingProfiles(request_id=2, charging_limit_source="CSO", evse_id=0, charging_profile=[
-            {**external, "id": 5, "charging_profile_purpose": "TxDefaultProfile"}]))
+        await cs.call(call.ReportChargingProfiles(request_id=2, charging_limit_source="CSO", evse_id=0,
+                                                  charging_profile=[{**external, "id": 5,
+                                                                     "charging_profile_purpose": "TxDefaultProfile"}]))
     assert sorted(r.profile["id"] for r in await limits(live)) == [900, 901]
     assert [r.purpose for r in await stored(live)] == ["ChargingStationExternalConstraints"] * 2
 
