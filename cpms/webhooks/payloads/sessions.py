@@ -8,12 +8,15 @@ shows it. Energy and meter registers are Wh; registers are integers in these cal
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cpms.clock import iso
+from cpms.resources.sessions import figures
 from cpms.storage.tables.sessions import sessions
 from cpms.webhooks.notifications import BuildContext, callback_schema, notification
 from cpms.webhooks.payloads.builders import entity_id, shaped, wire_document
@@ -42,11 +45,33 @@ def reservation_changed(ctx: BuildContext) -> dict[str, Any]:
             "lastUpdatedAt": iso(ctx.event.at)}
 
 
-async def external_session_id(conn: AsyncConnection, session_id: int) -> str | None:
-    """The id a remote start's caller gave the session (kept in its attrs), if any."""
-    attrs = (await conn.execute(select(sessions.c.attrs).where(sessions.c.id == session_id))).scalar()
-    value = (attrs or {}).get("externalSessionId")
-    return str(value) if value is not None else None
+class ExternalIds:
+    """The id a remote start's caller gave a session (kept in its attrs), if any.
+
+    It is written when the session is created and never changes, so it is read once per session and
+    database (bounded): meter value notifications, the busiest of all, then cost no query.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._by_database: WeakKeyDictionary[Any, OrderedDict[int, str | None]] = WeakKeyDictionary()
+
+    async def __call__(self, conn: AsyncConnection, session_id: int) -> str | None:
+        known = self._by_database.setdefault(conn.sync_engine, OrderedDict())
+        if session_id in known:
+            known.move_to_end(session_id)
+            return known[session_id]
+        row = (await conn.execute(select(sessions.c.attrs).where(sessions.c.id == session_id))).first()
+        if row is None:
+            return None
+        value = (row.attrs or {}).get("externalSessionId")
+        known[session_id] = found = str(value) if value is not None else None
+        if len(known) > self.size:
+            known.popitem(last=False)
+        return found
+
+
+external_session_id = ExternalIds()
 
 
 def register(value: Any) -> int | None:
@@ -101,6 +126,7 @@ async def session_update(ctx: BuildContext) -> dict[str, Any] | None:
         return None
     snapshot = ctx.event.data.get("session") or {}
     session.update({k: snapshot[k] for k in AS_OF_EVENT if k in snapshot})
+    await figures(ctx.conn, [session])  # what derives from energy and power, as of the event too
     return {"session": session}
 
 

@@ -147,4 +147,4 @@ async def test_each_session_update_tells_the_session_as_it_was_at_that_change(se
     payload = await payload_of(server, "SessionUpdateNotification", event)
     assert payload is not None
     assert payload["session"]["status"] == "active" and payload["session"]["energy"] == 250
-    assert payload["session"].get("stoppedAt") is None
+    assert payload["session"]["energyConsumption"]["total"] == 250 and payload["session"].get("stoppedAt") is None
