@@ -5,16 +5,18 @@ ten multiplier): the version layer builds `Sample`s with `sample(...)`, the doma
 Values are kept in Wh, W, var, varh, A, V, Percent, Celsius. One `Reading` is one sampled moment
 (an OCPP meterValue); the measurands the domain uses become columns of its row (energy register,
 power, SoC, current summed over phases, voltage averaged), every sampled value is kept in
-`samples`. A retransmitted reading (same place, moment and context) is not stored twice.
+`samples`. A retransmitted reading (same place, moment and context) is not stored twice: a
+unique index says so, and all the readings of a batch go in one statement.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from cpms.clock import iso
 from cpms.storage.db import Tx
@@ -119,32 +121,75 @@ def contract_measurand(name: str) -> str:
     return "State Of Charge" if name == SOC else name.replace(".", " ")
 
 
+@dataclass
+class Batch:
+    """Readings of one place (charge point, EVSE, session or none) to store."""
+    charge_point_id: int
+    readings: list[Reading]
+    session_id: int | None
+    evse_id: int | None
+    evse_network_id: str | None
+
+
+def _insert(tx: Tx) -> Any:
+    dialect = tx.conn.dialect.name
+    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    m = meter_values.c
+    return make(meter_values).on_conflict_do_nothing().returning(m.charge_point_id, m.session_id, m.evse_network_id,
+                                                                 m.timestamp, m.context)
+
+
+def reading_key(session_id: int | None, evse_network_id: str | None, context: str | None) -> str:
+    """What, besides the charge point and the moment, makes a reading the same one (its unique key)."""
+    return f"{'' if session_id is None else session_id}|{evse_network_id or ''}|{context or ''}"
+
+
+def _key(charge_point_id: int, session_id: int | None, evse_network_id: str | None, at: datetime,
+         context: str | None) -> tuple[Any, ...]:
+    return charge_point_id, session_id, evse_network_id, at.astimezone(timezone.utc), context
+
+
+async def store_many(tx: Tx, batches: list[Batch], now: datetime) -> list[list[Reading]]:
+    """Insert the readings not stored yet, all in one statement; per batch, those inserted (in time order).
+
+    The unique constraint decides what was stored before (uq_meter_values_reading): no look-up first.
+    """
+    rows, marks = [], []
+    for batch in batches:
+        mine = []
+        for reading in sorted(batch.readings, key=lambda r: r.timestamp):
+            key = _key(batch.charge_point_id, batch.session_id, batch.evse_network_id, reading.timestamp,
+                       reading.context)
+            mine.append((key, reading))
+            rows.append({"session_id": batch.session_id, "charge_point_id": batch.charge_point_id,
+                         "evse_id": batch.evse_id, "evse_network_id": batch.evse_network_id,
+                         "timestamp": reading.timestamp, "context": reading.context, "energy": reading.energy,
+                         "power": reading.power, "soc": reading.soc, "current": reading.total(CURRENT),
+                         "voltage": reading.total(VOLTAGE, "mean"), "samples": [s.as_dict() for s in reading.samples],
+                         "created_at": now, "reading_key": reading_key(batch.session_id, batch.evse_network_id,
+                                                                       reading.context)})
+        marks.append(mine)
+    if not rows:
+        return [[] for _ in batches]
+    result = await tx.conn.execute(_insert(tx), rows) if len(rows) > 1 else await tx.conn.execute(_insert(tx), rows[0])
+    inserted = {_key(r.charge_point_id, r.session_id, r.evse_network_id, r.timestamp, r.context) for r in result.all()}
+    out = []
+    for mine in marks:
+        fresh = []
+        for key, reading in mine:
+            if key in inserted:  # the first of equal readings takes it
+                inserted.discard(key)
+                fresh.append(reading)
+        out.append(fresh)
+    return out
+
+
 async def store(tx: Tx, charge_point_id: int, readings: list[Reading], now: datetime, *,
                 session_id: int | None, evse_id: int | None, evse_network_id: str | None) -> list[Reading]:
     """Insert the readings not stored yet; returns those inserted (in time order)."""
     if not readings:
         return []
-    m = meter_values.c
-    where = [m.charge_point_id == charge_point_id, m.timestamp.in_(sorted({r.timestamp for r in readings}))]
-    where.append(m.session_id == session_id if session_id is not None else m.session_id.is_(None))
-    where.append(m.evse_network_id == evse_network_id if evse_network_id is not None else m.evse_network_id.is_(None))
-    seen = {(row.timestamp, row.context) for row in (await tx.conn.execute(select(m.timestamp, m.context)
-                                                                             .where(*where))).all()}
-    fresh, rows = [], []
-    for reading in sorted(readings, key=lambda r: r.timestamp):
-        mark = (reading.timestamp, reading.context)
-        if mark in seen:
-            continue
-        seen.add(mark)
-        fresh.append(reading)
-        rows.append({"session_id": session_id, "charge_point_id": charge_point_id, "evse_id": evse_id,
-                     "evse_network_id": evse_network_id, "timestamp": reading.timestamp, "context": reading.context,
-                     "energy": reading.energy, "power": reading.power, "soc": reading.soc,
-                     "current": reading.total(CURRENT), "voltage": reading.total(VOLTAGE, "mean"),
-                     "samples": [s.as_dict() for s in reading.samples], "created_at": now})
-    if rows:
-        await tx.conn.execute(meter_values.insert(), rows)
-    return fresh
+    return (await store_many(tx, [Batch(charge_point_id, readings, session_id, evse_id, evse_network_id)], now))[0]
 
 
 def notification_values(readings: list[Reading]) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ at the top level, so a notification builder never has to guess.
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -38,10 +39,20 @@ async def fetch(tx: Tx, session_id: int) -> Any:
     return (await tx.conn.execute(select(sessions).where(sessions.c.id == session_id))).first()
 
 
-async def announce(tx: Tx, kind: str, row: Any, now: datetime, **extra: Any) -> None:
+def event(kind: str, row: Any, now: datetime, **extra: Any) -> Event:
     data: dict[str, Any] = {"sessionId": row.id, "chargePointId": row.charge_point_id, "evseId": row.evse_id,
                             "userId": row.user_id, "status": row.status, "session": snapshot(row), **extra}
-    await tx.emit(Event(kind, "session", row.id, data, now))
+    return Event(kind, "session", row.id, data, now)
+
+
+def updated(row: Any, values: dict[str, Any]) -> SimpleNamespace:
+    """The session `row` as it reads once `values` are written: announced without reading it back."""
+    return SimpleNamespace(**{**row._asdict(), **values}) if hasattr(row, "_asdict") else \
+        SimpleNamespace(**{**vars(row), **values})
+
+
+async def announce(tx: Tx, kind: str, row: Any, now: datetime, **extra: Any) -> None:
+    await tx.emit(event(kind, row, now, **extra))
 
 
 async def changed(tx: Tx, session_id: int, now: datetime, *kinds: str, **extra: Any) -> Any:

@@ -284,9 +284,7 @@ async def _progress(tx: Tx, row: Any, readings: list[Reading], now: datetime, *,
                                      evse_network_id=row.evse_network_id)
     if row.status != "active":
         return
-    moments = fresh
-    if charging is not None and at is not None and all(r.timestamp != at for r in fresh):
-        moments = sorted([*fresh, Reading(at)], key=lambda r: r.timestamp)
+    moments = session_progress.moments(fresh, charging, at)
     if moments:
         changed = await session_progress.apply(tx, row, moments, now, charging=charging)
         if fresh:

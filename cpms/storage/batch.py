@@ -2,9 +2,15 @@
 
 OCPP traffic is many small writes (a MeterValues is one insert) that must each be durable
 before the charger gets its answer. Committing each alone costs an fsync per message; here a
-single writer takes every job waiting at that moment, runs each inside its own savepoint (one
-failing job does not undo the others), commits once, and only then answers every submitter.
-Under light load a batch is one job and nothing waits; under heavy load batches grow.
+single writer takes every job waiting at that moment, commits once, and only then answers every
+submitter. Under light load a batch is one job and nothing waits; under heavy load batches grow.
+
+Two kinds of work share a batch, in the order they were submitted:
+- a job, `job(tx)`, runs alone inside its own savepoint (one failing job does not undo the others);
+- an item of a bulk function, `bulk(tx, items) -> results`: consecutive items of the same bulk
+  function run as one call in one savepoint, so the statements of a batch do not grow with its
+  size (one multi-row insert for all readings, say). If that call fails, each item is retried
+  alone in its own savepoint, and only the item that fails again gets the error.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -19,24 +26,40 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 Job = Callable[["Tx"], Awaitable[Any]]
+Bulk = Callable[["Tx", list[Any]], Awaitable[list[Any]]]
 log = logging.getLogger("cpms.storage")
 
 
+@dataclass(slots=True)
+class _Entry:
+    job: Job | None
+    bulk: Bulk | None
+    item: Any
+    future: asyncio.Future[Any]
+
+
 class WriteBatcher:
-    def __init__(self, db: "Database", max_batch: int = 256) -> None:
+    def __init__(self, db: "Database", max_batch: int = 512) -> None:
         self.db = db
         self.max_batch = max_batch
-        self._queue: asyncio.Queue[tuple[Job, asyncio.Future[Any]]] | None = None
+        self._queue: asyncio.Queue[_Entry] | None = None
         self._runner: asyncio.Task[None] | None = None
 
     async def submit(self, job: Callable[["Tx"], Awaitable[T]]) -> T:
         """Run `job(tx)` in a shared transaction; returns after that transaction committed."""
+        return await self._enqueue(job, None, None)
+
+    async def submit_bulk(self, bulk: Bulk, item: Any) -> Any:
+        """Run `item` as one of the items of `bulk(tx, items)`; its result, after the commit."""
+        return await self._enqueue(None, bulk, item)
+
+    async def _enqueue(self, job: Job | None, bulk: Bulk | None, item: Any) -> Any:
         if self._queue is None:
             self._queue = asyncio.Queue()
         if self._runner is None or self._runner.done():
             self._runner = asyncio.get_running_loop().create_task(self._run())
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        await self._queue.put((job, future))
+        self._queue.put_nowait(_Entry(job, bulk, item, future))
         return await future
 
     async def _run(self) -> None:
@@ -47,29 +70,27 @@ class WriteBatcher:
                 batch.append(self._queue.get_nowait())
             await self._commit(batch)
 
-    async def _commit(self, batch: list[tuple[Job, asyncio.Future[Any]]]) -> None:
+    async def _commit(self, batch: list[_Entry]) -> None:
         results: list[tuple[asyncio.Future[Any], bool, Any]] = []
         try:
             async with self.db.write() as tx:
-                for job, future in batch:
-                    if future.cancelled():
+                for run in _runs([e for e in batch if not e.future.cancelled()]):
+                    bulk = run[0].bulk
+                    if bulk is None:
+                        for entry in run:
+                            assert entry.job is not None
+                            await self._attempt(tx, entry.job, [entry], results)
                         continue
-                    savepoint = await tx.conn.begin_nested()
-                    emitted = len(tx.events)
-                    try:
-                        value = await job(tx)
-                    except Exception as exc:  # this job only; the others go on
-                        await savepoint.rollback()
-                        del tx.events[emitted:]
-                        results.append((future, False, exc))
-                    else:
-                        await savepoint.commit()
-                        results.append((future, True, value))
+                    if await self._attempt(tx, _call(bulk, [e.item for e in run]), run, results) or len(run) == 1:
+                        continue
+                    log.info("a bulk write of %d items failed; retrying them one by one", len(run))
+                    for entry in run:
+                        await self._attempt(tx, _call(bulk, [entry.item]), [entry], results)
         except Exception as exc:
             log.exception("group commit of %d writes failed", len(batch))
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
+            for entry in batch:
+                if not entry.future.done():
+                    entry.future.set_exception(exc)
             return
         for future, ok, value in results:
             if future.done():
@@ -79,6 +100,27 @@ class WriteBatcher:
             else:
                 future.set_exception(value)
 
+    @staticmethod
+    async def _attempt(tx: "Tx", job: Job, entries: list[_Entry],
+                       results: list[tuple[asyncio.Future[Any], bool, Any]]) -> bool:
+        """Run `job` in a savepoint; record its outcome for `entries` (one value each when several)."""
+        savepoint = await tx.conn.begin_nested()
+        emitted = len(tx.events)
+        try:
+            value = await job(tx)
+        except Exception as exc:  # this job only; the others go on
+            await savepoint.rollback()
+            del tx.events[emitted:]
+            if len(entries) == 1 or entries[0].bulk is None:
+                results.extend((e.future, False, exc) for e in entries)
+            return False
+        await savepoint.commit()
+        if entries[0].bulk is None:
+            results.append((entries[0].future, True, value))
+        else:
+            results.extend((e.future, True, v) for e, v in zip(entries, value, strict=True))
+        return True
+
     async def stop(self) -> None:
         if self._runner is not None:
             self._runner.cancel()
@@ -86,3 +128,20 @@ class WriteBatcher:
                 await self._runner
             except (asyncio.CancelledError, Exception):
                 pass
+
+
+def _runs(entries: list[_Entry]) -> list[list[_Entry]]:
+    """Consecutive entries of the same bulk function together; plain jobs in runs of their own kind."""
+    runs: list[list[_Entry]] = []
+    for entry in entries:
+        if runs and runs[-1][0].bulk == entry.bulk:
+            runs[-1].append(entry)
+        else:
+            runs.append([entry])
+    return runs
+
+
+def _call(bulk: Bulk, items: list[Any]) -> Job:
+    async def job(tx: "Tx") -> list[Any]:
+        return await bulk(tx, items)
+    return job

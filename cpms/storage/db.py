@@ -43,19 +43,35 @@ class Tx:
         event.id = result.scalar_one()
         self.events.append(event)
 
+    async def emit_many(self, events: list[Event]) -> None:
+        """`emit` for many events in one statement (a batch's events cost one round trip, not one each)."""
+        if len(events) <= 1:
+            for event in events:
+                await self.emit(event)
+            return
+        from cpms.storage.bulk import insert_rows
+        from cpms.storage.tables.core import events as outbox
+
+        ids = await insert_rows(self.conn, outbox, [event.row() for event in events])
+        for event, event_id in zip(events, ids, strict=True):
+            event.id = event_id
+        self.events.extend(events)
+
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
         return await self.conn.execute(*args, **kwargs)
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 8) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 8, sqlite_overflow: int = 56) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         options: dict[str, Any] = {"echo": echo, "json_serializer": _json_dumps, "json_deserializer": orjson.loads}
         if self.is_sqlite:
             _ensure_sqlite_dir(url)
+            # Writes share one connection at a time (the write lock); the overflow is for reads, so
+            # that a reconnect storm's handshakes wait for a thread, not for a 30 s pool timeout.
             options["pool_size"] = pool_size
-            options["max_overflow"] = 0
+            options["max_overflow"] = sqlite_overflow
         else:
             options["pool_size"] = pool_size
             options["max_overflow"] = pool_size
@@ -72,6 +88,11 @@ class Database:
     async def batch(self, job: Callable[[Tx], Awaitable[Any]]) -> Any:
         """Run `job(tx)` durably in a group commit (see cpms.storage.batch)."""
         return await self.batcher.submit(job)
+
+    async def batch_bulk(self, bulk: Callable[[Tx, list[Any]], Awaitable[list[Any]]], item: Any) -> Any:
+        """Run `item` durably as one of the items of `bulk(tx, items)` in a group commit (see
+        cpms.storage.batch): the statements of a batch do not grow with the number of items."""
+        return await self.batcher.submit_bulk(bulk, item)
 
     def on_commit(self, listener: Callable[[list[Event]], Awaitable[None]]) -> None:
         """Call `listener` with the events of every committed write transaction."""

@@ -51,3 +51,51 @@ async def test_a_failing_job_is_rolled_back_alone(db) -> None:
         types = (await conn.execute(select(events.c.type))).scalars().all()
     assert sorted(types) == ["test.good", "test.good"]
     assert [e.type for e in seen] == ["test.good", "test.good"]
+
+
+async def test_bulk_items_submitted_together_share_one_call_in_submission_order(db) -> None:
+    calls: list[list[int]] = []
+
+    async def bulk(tx, items):
+        calls.append(list(items))
+        await tx.emit_many([Event("test.bulk", "test", n) for n in items])
+        return [n * 10 for n in items]
+
+    results = await asyncio.gather(*(db.batch_bulk(bulk, n) for n in range(50)))
+    assert results == [n * 10 for n in range(50)]
+    assert calls == [list(range(50))]
+    async with db.read() as conn:
+        stored = (await conn.execute(select(events.c.entity_id).order_by(events.c.id))).scalars().all()
+    assert stored == [str(n) for n in range(50)]  # ids in the order of the items
+
+
+async def test_a_failing_bulk_item_fails_alone_and_the_others_are_written(db) -> None:
+    async def bulk(tx, items):
+        if 13 in items:
+            raise ValueError("unlucky")
+        await tx.emit_many([Event("test.bulk", "test", n) for n in items])
+        return items
+
+    outcomes = await asyncio.gather(*(db.batch_bulk(bulk, n) for n in range(20)), return_exceptions=True)
+    assert isinstance(outcomes[13], ValueError)
+    assert [o for n, o in enumerate(outcomes) if n != 13] == [n for n in range(20) if n != 13]
+    async with db.read() as conn:
+        stored = (await conn.execute(select(events.c.entity_id).order_by(events.c.id))).scalars().all()
+    assert stored == [str(n) for n in range(20) if n != 13]
+
+
+async def test_plain_jobs_between_bulk_items_keep_their_place(db) -> None:
+    order: list[str] = []
+
+    async def bulk(tx, items):
+        order.append("bulk " + ",".join(items))
+        return items
+
+    def job(name):
+        async def run(tx):
+            order.append(name)
+        return run
+
+    await asyncio.gather(db.batch_bulk(bulk, "a"), db.batch_bulk(bulk, "b"), db.batch(job("job")),
+                         db.batch_bulk(bulk, "c"))
+    assert order == ["bulk a,b", "job", "bulk c"]

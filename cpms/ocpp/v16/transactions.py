@@ -2,7 +2,8 @@
 StopTransaction, and the RemoteStart/RemoteStopTransaction commands.
 
 Translation only: payloads become the domain's plain values (`cpms.domain.sessions`), each
-message is committed in the group commit before its answer. In 1.6 the transactionId cpms hands
+message is committed in the group commit before its answer (MeterValues of many chargers
+share a few statements per batch: `cpms.domain.meter_reports`). In 1.6 the transactionId cpms hands
 out is the session id. A value the schema cannot catch (a connectorId that names no connector for
 a transaction, a timestamp that is not a date, a sampled value that is not a number) is answered
 PropertyConstraintViolation and nothing is written.
@@ -15,7 +16,7 @@ from typing import Any
 
 from cpms.clock import parse_iso
 from cpms.domain import authorizations as auth
-from cpms.domain import sessions
+from cpms.domain import meter_reports, sessions
 from cpms.domain.meter_values import BadSample, Reading, sample
 from cpms.ocpp.commands import Outgoing, translates
 from cpms.ocpp.context import ChargerContext
@@ -80,9 +81,12 @@ async def meter_values(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str
     values = readings(payload["meterValue"], "meterValue")
     transaction = payload.get("transactionId")
     transaction_id = str(transaction) if transaction is not None else None
-    now = ctx.now()
-    await ctx.rt.db.batch(lambda tx: sessions.record_meter_values(
-        tx, ctx.charge_point_id, str(payload["connectorId"]), transaction_id, values, now))
+    now, evse = ctx.now(), str(payload["connectorId"])
+    if transaction_id is None:
+        await ctx.rt.db.batch(lambda tx: sessions.record_meter_values(tx, ctx.charge_point_id, evse, None, values, now))
+    else:
+        report = meter_reports.meter_values_report(ctx.charge_point_id, evse, transaction_id, values, now)
+        await ctx.rt.db.batch_bulk(meter_reports.record, report)
     return {}
 
 

@@ -10,7 +10,7 @@ they stay null until those domains exist.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, UniqueConstraint
 
 from cpms.storage.tables.base import document_columns, id_column, metadata, path
 from cpms.storage.types import Id, Json, UtcDateTime
@@ -117,6 +117,11 @@ meter_values = Table(
     Column("voltage", Float),  # Voltage, V (mean of phases)
     Column("samples", Json, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # session, EVSE and context as one value ("12|1|Sample.Periodic", absent parts empty): a reading is
+    # stored once, and the unique constraint says so (inserted with ON CONFLICT DO NOTHING, no look-up
+    # first); in a plain unique index the absent (null) parts would never be equal
+    Column("reading_key", String(140), nullable=False),
+    UniqueConstraint("charge_point_id", "reading_key", "timestamp", name="uq_meter_values_reading"),
     Index("ix_meter_values_session", "session_id", "timestamp"),
     Index("ix_meter_values_charger", "charge_point_id", "evse_network_id", "timestamp"),
     sqlite_autoincrement=True,

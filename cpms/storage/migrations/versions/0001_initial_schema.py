@@ -842,10 +842,12 @@ def upgrade() -> None:
     sa.Column('voltage', sa.Float(), nullable=True),
     sa.Column('samples', cpms.storage.types.Json, nullable=False),
     sa.Column('created_at', cpms.storage.types.UtcDateTime(), nullable=False),
+    sa.Column('reading_key', sa.String(length=140), nullable=False),
     sa.ForeignKeyConstraint(['charge_point_id'], ['charge_points.id'], name=op.f('fk_meter_values_charge_point_id_charge_points'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['evse_id'], ['evses.id'], name=op.f('fk_meter_values_evse_id_evses'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['session_id'], ['sessions.id'], name=op.f('fk_meter_values_session_id_sessions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_meter_values')),
+    sa.UniqueConstraint('charge_point_id', 'reading_key', 'timestamp', name='uq_meter_values_reading'),
     info={'label': 'meter value'},
     sqlite_autoincrement=True
     )
