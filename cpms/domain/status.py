@@ -30,7 +30,7 @@ from sqlalchemy import insert, select, update
 from cpms.clock import iso
 from cpms.events import Event
 from cpms.storage.db import Tx
-from cpms.storage.tables.charge_points import charge_points, evses
+from cpms.storage.tables.charge_points import charge_points, connectors, evses
 from cpms.storage.tables.ocpp import CHARGE_POINT_UNIT, EVSE_UNIT, UNKNOWN_UNIT, hardware_status_logs
 
 CHARGE_POINT_STATUSES = ("available", "unavailable", "faulted")
@@ -127,7 +127,7 @@ async def record_evse_status(tx: Tx, charge_point_id: int, evse_network_id: str,
     await _log(tx, charge_point_id, row.id, EVSE_UNIT, connector, report, now)
     status = report.status
     if combine:
-        status = await _combined_status(tx, row.id)
+        status = await _combined_status(tx, row.id, evse_network_id, connector)
         changed = status != row.hardware_status
         previous_status = row.hardware_status
     else:
@@ -157,16 +157,22 @@ async def _previous(tx: Tx, *where: Any) -> Any:
                                   .where(*where).order_by(logs.id.desc()).limit(1))).first()
 
 
-async def _combined_status(tx: Tx, evse_id: int) -> str:
-    """The EVSE's status from the latest report of each of its connectors."""
+async def _combined_status(tx: Tx, evse_id: int, evse_network_id: str, reported: str) -> str:
+    """The EVSE's status from the latest report of each of its connectors: those cpms knows, the one
+    reporting, and any other that reported lately (a station may have connectors nobody declared)."""
     logs = hardware_status_logs.c
-    latest: dict[str | None, str] = {}
-    rows = await tx.conn.execute(select(logs.connector, logs.status).where(logs.evse_id == evse_id)
-                                 .order_by(logs.id.desc()).limit(64))
-    for row in rows:
-        latest.setdefault(row.connector, row.status)
+    numbers = (await tx.conn.execute(select(connectors.c.number).where(connectors.c.evse_id == evse_id))).scalars()
+    units = {f"{evse_network_id}/{n}" for n in numbers} | {reported}
+    units |= set((await tx.conn.execute(select(logs.connector).where(logs.evse_id == evse_id)
+                                        .order_by(logs.id.desc()).limit(64))).scalars())
+    latest = []
+    for unit in sorted(u for u in units if u is not None):
+        status = (await tx.conn.execute(select(logs.status).where(logs.evse_id == evse_id, logs.connector == unit)
+                                        .order_by(logs.id.desc()).limit(1))).scalar()
+        if status is not None:
+            latest.append(status)
     rank = {status: n for n, status in enumerate(COMBINED_ORDER)}
-    return min(latest.values(), key=lambda status: rank.get(status, len(rank)))
+    return min(latest, key=lambda status: rank.get(status, len(rank)))
 
 
 def _differs(previous: Any, report: HardwareReport) -> bool:

@@ -64,6 +64,17 @@ async def test_TC_G_01_CSMS_StatusNotification_connectors_make_their_evses_statu
                                 {"id": evse2, "hardwareStatus": "reserved"}]
 
 
+async def test_a_connector_that_reported_long_ago_still_counts_for_its_evse(live) -> None:
+    db = live.server.rt.db
+    cp = await seed.charge_point(db, "CS-STLONG", protocol="ocpp 2.0.1")
+    async with connect201(live.ws_url, "CS-STLONG") as charger:
+        await charger.call(status(1, 1, "Occupied"))
+        for n in range(70):  # the other connector flickers many times meanwhile
+            stamp = f"2026-03-01T10:{n // 60:02d}:{n % 60:02d}Z"
+            await charger.call(status(1, 2, ("Available", "Unavailable")[n % 2], stamp))
+    assert (await evse_statuses(db, cp["id"]))[cp["evse_ids"][0]] == "occupied"
+
+
 async def test_a_status_for_an_evse_cpms_does_not_know_is_answered_and_changes_nothing(live) -> None:
     db = live.server.rt.db
     cp = await seed.charge_point(db, "CS-ST9", protocol="ocpp 2.0.1")
