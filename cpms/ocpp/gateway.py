@@ -3,7 +3,9 @@
 A second connection for an identity replaces the first cleanly (the old one is closed and its
 departure does not mark the charger offline). A charger that stops answering is found by the
 WebSocket ping (uvicorn's ws_ping_interval/ws_ping_timeout) or by missed heartbeats, closed,
-and shown unavailable.
+and shown unavailable. Network status is written through the group commit in bulk
+(`presence.record_many`): a reconnect storm of thousands is a few statements per batch, and a
+shutdown marks every connected charger unavailable in one transaction.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class Gateway:
         self._records: dict[str, tuple[float, ChargerRecord | None]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._liveness: asyncio.Task[None] | None = None
+        self._stopping = False
 
     # -- component --------------------------------------------------------------------------
 
@@ -50,7 +53,17 @@ class Gateway:
     async def stop(self) -> None:
         if self._liveness:
             self._liveness.cancel()
-        for connection in list(self.by_identity.values()):
+        self._stopping = True
+        connected = list(self.by_identity.values())
+        if connected:  # one write for all, not one durable write per departing charger
+            now = self.rt.clock.now()
+            try:
+                async with self.rt.db.write() as tx:
+                    await presence.record_many(tx, [(c.charge_point_id, presence.TEMPORARILY_UNAVAILABLE, now)
+                                                    for c in connected])
+            except Exception:
+                log.exception("could not record that %d chargers were disconnected by the shutdown", len(connected))
+        for connection in connected:
             await connection.close(1001, "server shutting down")
 
     # -- identities ---------------------------------------------------------------------------
@@ -87,8 +100,8 @@ class Gateway:
             log.info("%s reconnected; closing its previous connection", connection.identity)
             old.abandon()
             await old.close(4000, "replaced by a new connection")
-        async with self.rt.db.write() as tx:
-            await presence.set_network_status(tx, connection.charge_point_id, presence.AVAILABLE, self.rt.clock.now())
+        await self.rt.db.batch_bulk(presence.record_many,
+                                    (connection.charge_point_id, presence.AVAILABLE, self.rt.clock.now()))
 
     async def detach(self, connection: Connection) -> None:
         connection.abandon()
@@ -96,10 +109,11 @@ class Gateway:
             return  # replaced: the newer connection owns the charger's status
         del self.by_identity[connection.identity]
         self.by_charge_point.pop(connection.charge_point_id, None)
+        if self._stopping:
+            return  # shutdown marked every charger at once
         try:
-            async with self.rt.db.write() as tx:
-                await presence.set_network_status(tx, connection.charge_point_id, presence.TEMPORARILY_UNAVAILABLE,
-                                                  self.rt.clock.now())
+            await self.rt.db.batch_bulk(presence.record_many, (connection.charge_point_id,
+                                                               presence.TEMPORARILY_UNAVAILABLE, self.rt.clock.now()))
         except Exception:
             log.exception("could not record that %s disconnected", connection.identity)
 

@@ -24,8 +24,8 @@ async def boot_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dic
         "meterSerialNumber": payload.get("meterSerialNumber"),
         "meterType": payload.get("meterType"),
     }
-    async with ctx.rt.db.write() as tx:
-        status = await record_boot(tx, ctx.charge_point_id, info, ctx.now())
+    now = ctx.now()
+    status = await ctx.rt.db.batch(lambda tx: record_boot(tx, ctx.charge_point_id, info, now))
     settings = ctx.rt.settings
     # A charge point the operator has not enabled is held in Pending: it retries later, nothing is lost.
     accepted = status != "disabled" or not settings.boot_pending_when_disabled

@@ -26,8 +26,9 @@ async def boot_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dic
         "meterSerialNumber": None,
         "meterType": None,
     }
-    async with ctx.rt.db.write() as tx:
-        status = await record_boot(tx, ctx.charge_point_id, info, ctx.now(), reason=payload.get("reason"))
+    now = ctx.now()
+    status = await ctx.rt.db.batch(lambda tx: record_boot(tx, ctx.charge_point_id, info, now,
+                                                          reason=payload.get("reason")))
     settings = ctx.rt.settings
     accepted = status != "disabled" or not settings.boot_pending_when_disabled
     return {"status": "Accepted" if accepted else "Pending", "currentTime": iso(ctx.now()),
