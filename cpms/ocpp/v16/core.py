@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cpms.clock import iso
-from cpms.domain.boot import record_boot
+from cpms.domain import boot
 from cpms.ocpp.context import ChargerContext
 from cpms.ocpp.routing import on
 from cpms.ocpp.versions import V16
@@ -25,7 +25,7 @@ async def boot_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dic
         "meterType": payload.get("meterType"),
     }
     now = ctx.now()
-    status = await ctx.rt.db.batch(lambda tx: record_boot(tx, ctx.charge_point_id, info, now))
+    status = await ctx.rt.db.batch_bulk(boot.record_many, boot.Boot(ctx.charge_point_id, info, now))
     settings = ctx.rt.settings
     # A charge point the operator has not enabled is held in Pending: it retries later, nothing is lost.
     accepted = status != "disabled" or not settings.boot_pending_when_disabled

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cpms.clock import iso
-from cpms.domain.boot import record_boot
+from cpms.domain import boot
 from cpms.ocpp.context import ChargerContext
 from cpms.ocpp.routing import on
 from cpms.ocpp.versions import V201
@@ -27,8 +27,8 @@ async def boot_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dic
         "meterType": None,
     }
     now = ctx.now()
-    status = await ctx.rt.db.batch(lambda tx: record_boot(tx, ctx.charge_point_id, info, now,
-                                                          reason=payload.get("reason")))
+    status = await ctx.rt.db.batch_bulk(boot.record_many,
+                                        boot.Boot(ctx.charge_point_id, info, now, payload.get("reason")))
     settings = ctx.rt.settings
     accepted = status != "disabled" or not settings.boot_pending_when_disabled
     return {"status": "Accepted" if accepted else "Pending", "currentTime": iso(ctx.now()),
