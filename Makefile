@@ -12,8 +12,7 @@ run: $(READY)
 	@$(BIN)/cpms serve
 
 test: $(READY)
-	@$(BIN)/python -m pytest
-	@scripts/test-postgres.sh
+	@scripts/test-all.sh
 
 test-sqlite: $(READY)
 	@$(BIN)/python -m pytest
