@@ -58,9 +58,11 @@ def scenario_heartbeats(args: argparse.Namespace, work: Path) -> list[dict[str, 
     for name in ("cpms", "ocpp package"):
         if args.only and not name.startswith(args.only):
             continue
+        if name == "ocpp package" and args.protocol != "1.6":
+            continue  # the measuring stick (plain_ocpp_central.py) is a 1.6 central system
         here = Path(tempfile.mkdtemp(dir=work))
         if name == "cpms":
-            target = start_cpms(here, sqlite_url(here), args.connections, args.server_ws)
+            target = start_cpms(here, sqlite_url(here), args.connections, args.server_ws, args.protocol)
         else:
             target = start_plain(here)
         try:
@@ -68,6 +70,7 @@ def scenario_heartbeats(args: argparse.Namespace, work: Path) -> list[dict[str, 
         finally:
             target.stop()
         label = f"cpms ({args.server_ws})" if name == "cpms" and args.server_ws else name
+        label = f"{label} {args.protocol}" if name == "cpms" else label
         results.append({"scenario": "heartbeats", "target": label, **result})
         report(results[-1])
     return results
