@@ -122,7 +122,7 @@ def scenario_idle(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
         target.stop()
     held = result["connections"]
     per = (marks["rss"] - marks["baseline"]) / max(held, 1)
-    out = {"scenario": "idle", "target": "cpms", **result, "baseline_rss_mb": marks["baseline"] / 2**20,
+    out = {"scenario": "idle", "target": f"cpms {args.protocol}", **result, "baseline_rss_mb": marks["baseline"] / 2**20,
            "server_rss_mb": marks["rss"] / 2**20, "rss_kb_per_connection": per / 1024,
            "rss_end_mb": marks["rss_end"] / 2**20, "connect_seconds": marks["connect_seconds"],
            "idle_server_cpu_share": marks["idle_cpu_share"], "loadavg": os.getloadavg()[:2]}
@@ -132,12 +132,12 @@ def scenario_idle(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
 
 def scenario_reconnect(args: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
     here = Path(tempfile.mkdtemp(dir=work))
-    target = start_cpms(here, sqlite_url(here), args.connections, args.server_ws)
+    target = start_cpms(here, sqlite_url(here), args.connections, args.server_ws, args.protocol)
     try:
         result = run_load("reconnect", target, args, {})
     finally:
         target.stop()
-    out = {"scenario": "reconnect", "target": "cpms", **result, "loadavg": os.getloadavg()[:2]}
+    out = {"scenario": "reconnect", "target": f"cpms {args.protocol}", **result, "loadavg": os.getloadavg()[:2]}
     report(out)
     return [out]
 
