@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 rm -f cpms/storage/migrations/versions/0001_*.py
 .venv/bin/python -m cpms.storage.migrate revision "initial schema" >/dev/null
 sed -i '/^Create Date:/d; /# ### /d' cpms/storage/migrations/versions/0001_*.py
+.venv/bin/python scripts/split_initial_migration.py cpms/storage/migrations/versions/0001_*.py
 echo "regenerated $(ls cpms/storage/migrations/versions/0001_*.py)"

@@ -1,0 +1,1 @@
+"""Alembic's environment and revisions; `initial/` holds the first revision's steps."""

@@ -1,0 +1,1 @@
+"""The initial schema, one module per tables module (generated)."""
