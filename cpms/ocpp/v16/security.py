@@ -19,7 +19,7 @@ from cpms.domain.security_events import record_security_event
 from cpms.ocpp.commands import Outgoing, Unsupported, read_status, translates
 from cpms.ocpp.context import ChargerContext
 from cpms.ocpp.routing import on
-from cpms.ocpp.versions import V16
+from cpms.ocpp.versions import V16, V201
 from cpms.security import ca
 from cpms.storage.db import Tx
 
@@ -76,7 +76,8 @@ def set_security_profile(profile: int, csms_url: str | None = None) -> Outgoing:
                     read=lambda answer: read_status(answer, CONFIGURATION_ACCEPTED))
 
 
-@on(V16, "SecurityEventNotification")
+# the same message in both versions: one handler
+@on((V16, V201), "SecurityEventNotification")
 async def security_event_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     now = ctx.now()
     timestamp = parse_iso(payload["timestamp"])

@@ -16,9 +16,7 @@ import asyncio
 import logging
 from typing import Any
 
-from cpms.clock import parse_iso
 from cpms.domain import certificates
-from cpms.domain.security_events import record_security_event
 from cpms.ocpp.commands import Outgoing, Result, Unsupported, read_status, translates
 from cpms.ocpp.context import ChargerContext
 from cpms.ocpp.routing import on
@@ -108,19 +106,6 @@ def prioritize_network_profile(profile: int) -> Outgoing:
     # only the new slot: the old connection's credentials stop working once the password changed
     return Outgoing("SetVariables", _variable("OCPPCommCtrlr", "NetworkConfigurationPriority",
                                               str(network_slot(profile))), read=_read_variable)
-
-
-@on(V201, "SecurityEventNotification")
-async def security_event_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
-    now = ctx.now()
-    timestamp = parse_iso(payload["timestamp"])
-
-    async def job(tx: Tx) -> Any:
-        return await record_security_event(tx, ctx.charge_point_id, payload["type"], timestamp,
-                                           payload.get("techInfo"), now)
-
-    await ctx.rt.db.batch(job)
-    return {}
 
 
 @on(V201, "SignCertificate")
