@@ -14,6 +14,7 @@ from cpms.runtime import Runtime
 
 if TYPE_CHECKING:
     from cpms.ocpp.connection import Connection
+    from cpms.storage.db import Tx
 
 log = logging.getLogger("cpms.ocpp")
 
@@ -32,6 +33,11 @@ class ChargerContext:
 
     def now(self) -> datetime:
         return self.rt.clock.now()
+
+    async def record(self, write: Callable[["Tx", datetime], Awaitable[Any]]) -> Any:
+        """Commit `write(tx, now)` through the group commit before the handler answers the charger."""
+        now = self.now()
+        return await self.rt.db.batch(lambda tx: write(tx, now))
 
     def after(self, job: Callable[[], Awaitable[Any]]) -> None:
         """Run `job` once the reply has been sent; calling the charger inside a handler would deadlock."""

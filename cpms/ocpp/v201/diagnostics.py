@@ -20,7 +20,6 @@ from cpms.ocpp.context import ChargerContext
 from cpms.ocpp.routing import on
 from cpms.ocpp.v16 import firmware as firmware16
 from cpms.ocpp.versions import V201
-from cpms.storage.db import Tx
 
 get_log = translates(V201, "get_log")(firmware16.get_log)
 
@@ -43,23 +42,14 @@ def get_diagnostics(location: str, request_id: int, start: datetime | None = Non
 
 @on(V201, "LogStatusNotification")
 async def log_status_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
-    now = ctx.now()
-
-    async def job(tx: Tx) -> Any:
-        return await diagnostics.record_log_status(tx, ctx.charge_point_id, payload.get("requestId"),
-                                                   payload["status"], now)
-
-    await ctx.rt.db.batch(job)
+    await ctx.record(lambda tx, now: diagnostics.record_log_status(
+        tx, ctx.charge_point_id, payload.get("requestId"), payload["status"], now))
     return {}
 
 
 @on(V201, "NotifyCustomerInformation")
 async def notify_customer_information(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
-    now = ctx.now()
-
-    async def job(tx: Tx) -> Any:
-        return await record_report(tx, ctx.charge_point_id, "NotifyCustomerInformation", payload, now,
-                                   request_id=payload["requestId"], seq_no=payload["seqNo"])
-
-    await ctx.rt.db.batch(job)
+    await ctx.record(lambda tx, now: record_report(
+        tx, ctx.charge_point_id, "NotifyCustomerInformation", payload, now,
+        request_id=payload["requestId"], seq_no=payload["seqNo"]))
     return {}

@@ -19,7 +19,6 @@ from cpms.ocpp.commands import Outgoing, read_status, translates
 from cpms.ocpp.context import ChargerContext
 from cpms.ocpp.routing import on
 from cpms.ocpp.versions import V201
-from cpms.storage.db import Tx
 
 UPDATE_ACCEPTED = ("Accepted", "AcceptedCanceled")
 
@@ -49,23 +48,14 @@ def update_firmware(location: str, retrieve_at: datetime, request_id: int, signe
 
 @on(V201, "FirmwareStatusNotification")
 async def firmware_status_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
-    now = ctx.now()
-
-    async def job(tx: Tx) -> Any:
-        return await firmware.record_firmware_status(tx, ctx.charge_point_id, payload["status"], now,
-                                                     payload.get("requestId"))
-
-    await ctx.rt.db.batch(job)
+    await ctx.record(lambda tx, now: firmware.record_firmware_status(
+        tx, ctx.charge_point_id, payload["status"], now, payload.get("requestId")))
     return {}
 
 
 @on(V201, "PublishFirmwareStatusNotification")
 async def publish_firmware_status_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
-    now = ctx.now()
-
-    async def job(tx: Tx) -> Any:
-        return await record_report(tx, ctx.charge_point_id, "PublishFirmwareStatusNotification", payload, now,
-                                   request_id=payload.get("requestId"), status=payload["status"])
-
-    await ctx.rt.db.batch(job)
+    await ctx.record(lambda tx, now: record_report(
+        tx, ctx.charge_point_id, "PublishFirmwareStatusNotification", payload, now,
+        request_id=payload.get("requestId"), status=payload["status"]))
     return {}
