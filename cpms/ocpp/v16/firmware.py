@@ -86,12 +86,8 @@ async def signed_firmware_status_notification(ctx: ChargerContext, payload: dict
 
 @on(V16, "DiagnosticsStatusNotification")
 async def diagnostics_status_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
-    now = ctx.now()
-
-    async def job(tx: Tx) -> Any:
-        return await diagnostics.record_diagnostics_status(tx, ctx.charge_point_id, payload["status"], now)
-
-    await ctx.rt.db.batch(job)
+    await ctx.record(lambda tx, now: diagnostics.record_diagnostics_status(
+        tx, ctx.charge_point_id, payload["status"], now))
     return {}
 
 
@@ -108,9 +104,4 @@ async def log_status_notification(ctx: ChargerContext, payload: dict[str, Any]) 
 
 
 async def _firmware_status(ctx: ChargerContext, status: str, request_id: int | None) -> None:
-    now = ctx.now()
-
-    async def job(tx: Tx) -> Any:
-        return await firmware.record_firmware_status(tx, ctx.charge_point_id, status, now, request_id)
-
-    await ctx.rt.db.batch(job)
+    await ctx.record(lambda tx, now: firmware.record_firmware_status(tx, ctx.charge_point_id, status, now, request_id))

@@ -10,16 +10,10 @@ from cpms.domain.data_transfer import record_report
 from cpms.ocpp.context import ChargerContext
 from cpms.ocpp.routing import on
 from cpms.ocpp.versions import V201
-from cpms.storage.db import Tx
 
 
 @on(V201, "NotifyDisplayMessages")
 async def notify_display_messages(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
-    now = ctx.now()
-
-    async def job(tx: Tx) -> Any:
-        return await record_report(tx, ctx.charge_point_id, "NotifyDisplayMessages", payload, now,
-                                   request_id=payload["requestId"])
-
-    await ctx.rt.db.batch(job)
+    await ctx.record(lambda tx, now: record_report(
+        tx, ctx.charge_point_id, "NotifyDisplayMessages", payload, now, request_id=payload["requestId"]))
     return {}

@@ -23,7 +23,6 @@ from cpms.domain.data_transfer import record_report
 from cpms.ocpp.context import ChargerContext
 from cpms.ocpp.routing import on
 from cpms.ocpp.versions import V201
-from cpms.storage.db import Tx
 
 log = logging.getLogger("cpms.ocpp")
 
@@ -33,13 +32,8 @@ MAX_OCSP_RESULT = 5500  # characters of ocspResult the message can carry
 
 
 async def _keep(ctx: ChargerContext, kind: str, payload: dict[str, Any], answer: dict[str, Any]) -> None:
-    now = ctx.now()
-
-    async def job(tx: Tx) -> Any:
-        return await record_report(tx, ctx.charge_point_id, kind, {**payload, "answer": answer}, now,
-                                   status=answer["status"])
-
-    await ctx.rt.db.batch(job)
+    await ctx.record(lambda tx, now: record_report(
+        tx, ctx.charge_point_id, kind, {**payload, "answer": answer}, now, status=answer["status"]))
 
 
 @on(V201, "Get15118EVCertificate")
