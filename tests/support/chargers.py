@@ -226,16 +226,16 @@ def certificate_hash_data16(pem: str) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def connect16(ws_base: str, identity: str, password: str | None = None,
-                    subprotocols: tuple[str, ...] = ("ocpp1.6",),
-                    tls: ssl.SSLContext | None = None) -> AsyncIterator[TestCharger16]:
+async def connected(charger_class: type[Any], ws_base: str, identity: str, password: str | None,
+                    subprotocols: tuple[str, ...], tls: ssl.SSLContext | None = None) -> AsyncIterator[Any]:
+    """A test charger of `charger_class` connected as `identity` and serving until the block ends."""
     headers = {}
     if password is not None:
         token = base64.b64encode(f"{identity}:{password}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
     async with websockets.connect(f"{ws_base}/{identity}", subprotocols=list(subprotocols),
                                   additional_headers=headers, open_timeout=10, ssl=tls) as ws:
-        charger = TestCharger16(identity, ws)
+        charger = charger_class(identity, ws)
         task = asyncio.get_running_loop().create_task(charger.start())
         try:
             yield charger
@@ -245,6 +245,14 @@ async def connect16(ws_base: str, identity: str, password: str | None = None,
                 await task
             except (asyncio.CancelledError, websockets.ConnectionClosed):
                 pass
+
+
+@asynccontextmanager
+async def connect16(ws_base: str, identity: str, password: str | None = None,
+                    subprotocols: tuple[str, ...] = ("ocpp1.6",),
+                    tls: ssl.SSLContext | None = None) -> AsyncIterator[TestCharger16]:
+    async with connected(TestCharger16, ws_base, identity, password, subprotocols, tls) as charger:
+        yield charger
 
 
 class TestCharger201(ChargePoint201):
@@ -290,20 +298,8 @@ class TestCharger201(ChargePoint201):
 @asynccontextmanager
 async def connect201(ws_base: str, identity: str, password: str | None = None,
                      subprotocols: tuple[str, ...] = ("ocpp2.0.1",),
-                     charger_class: type[TestCharger201] | None = None) -> AsyncIterator[TestCharger201]:
-    headers = {}
-    if password is not None:
-        token = base64.b64encode(f"{identity}:{password}".encode()).decode()
-        headers["Authorization"] = f"Basic {token}"
-    async with websockets.connect(f"{ws_base}/{identity}", subprotocols=list(subprotocols),
-                                  additional_headers=headers, open_timeout=10) as ws:
-        charger = (charger_class or TestCharger201)(identity, ws)
-        task = asyncio.get_running_loop().create_task(charger.start())
-        try:
-            yield charger
-        finally:
-            task.cancel()
-            try:
-                await task
-            except (asyncio.CancelledError, websockets.ConnectionClosed):
-                pass
+                     charger_class: type[TestCharger201] | None = None,
+                     tls: ssl.SSLContext | None = None) -> AsyncIterator[TestCharger201]:
+    async with connected(charger_class or TestCharger201, ws_base, identity, password, subprotocols,
+                         tls) as charger:
+        yield charger

@@ -7,8 +7,6 @@ opens it, with TLS when given. Payloads are the `ocpp` package's snake_case.
 
 from __future__ import annotations
 
-import asyncio
-import base64
 import json
 import ssl
 from collections.abc import AsyncIterator
@@ -19,7 +17,7 @@ import websockets
 from ocpp.routing import on
 from ocpp.v201 import call_result
 
-from tests.support.chargers import TestCharger201, certificate_hash_data16
+from tests.support.chargers import TestCharger201, certificate_hash_data16, connect201
 
 
 class BlocksCharger201(TestCharger201):
@@ -91,21 +89,8 @@ class BlocksCharger201(TestCharger201):
 @asynccontextmanager
 async def connect(ws_base: str, identity: str, password: str | None = None,
                   tls: ssl.SSLContext | None = None) -> AsyncIterator[BlocksCharger201]:
-    headers = {}
-    if password is not None:
-        headers["Authorization"] = "Basic " + base64.b64encode(f"{identity}:{password}".encode()).decode()
-    async with websockets.connect(f"{ws_base}/{identity}", subprotocols=["ocpp2.0.1"], additional_headers=headers,
-                                  open_timeout=10, ssl=tls) as ws:
-        charger = BlocksCharger201(identity, ws)
-        task = asyncio.get_running_loop().create_task(charger.start())
-        try:
-            yield charger
-        finally:
-            task.cancel()
-            try:
-                await task
-            except (asyncio.CancelledError, websockets.ConnectionClosed):
-                pass
+    async with connect201(ws_base, identity, password, charger_class=BlocksCharger201, tls=tls) as charger:
+        yield charger  # type: ignore[misc]
 
 
 async def raw_exchange(ws_url: str, identity: str, frames: list[str]) -> list[list[Any]]:
