@@ -181,7 +181,10 @@ async def start(tx: Tx, data: Start, now: datetime, window: timedelta = auth.DEF
         await charging_periods.open_period(tx, session_id, data.timestamp, data.meter_start,
                                            charging=data.charging is not False)
     await _use_reservation(tx, data.charge_point_id, data.reservation_id, session_id, now)
-    row = await session_events.changed(tx, session_id, now, "session.started" if active else "session.updated")
+    # born active: announced as an activation is (started, then the session as it now reads), so the
+    # session's first update does not wait for its first readings
+    kinds = ("session.started", "session.updated") if active else ("session.updated",)
+    row = await session_events.changed(tx, session_id, now, *kinds)
     await _progress(tx, row, data.readings, now)
     return Started(session_id, transaction_id, verdict)
 

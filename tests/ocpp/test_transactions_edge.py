@@ -194,13 +194,15 @@ async def test_session_events_are_emitted_on_real_changes_only(live) -> None:
     async with db.read() as conn:
         found = [(row.type, row.data) for row in (await conn.execute(
             select(events).where(events.c.entity == "session").order_by(events.c.id))).all()]
-    assert [kind for kind, _ in found] == ["session.started", "session.meterValues", "session.updated",
-                                           "session.meterValues", "session.stopped", "session.updated"]
-    started_data, values_data = found[0][1], found[1][1]
+    assert [kind for kind, _ in found] == ["session.started", "session.updated", "session.meterValues",
+                                           "session.updated", "session.meterValues", "session.stopped",
+                                           "session.updated"]
+    started_data, values_data = found[0][1], found[2][1]
     assert started_data["sessionId"] == started.transaction_id and started_data["session"]["meterStart"] == 100
     assert values_data["meterValues"][0]["measurand"] == "Energy Active Import Register"
     assert values_data["meterValues"][0]["value"] == 200 and values_data["meterValues"][0]["unit"] == "Wh"
-    assert found[4][1]["session"]["energy"] == 100 and found[4][1]["session"]["reason"] == "local"
+    assert found[1][1]["session"] == started_data["session"]  # born active: told as it reads at its start
+    assert found[5][1]["session"]["energy"] == 100 and found[5][1]["session"]["reason"] == "local"
 
 
 @pytest.mark.parametrize("frame, code", [

@@ -84,7 +84,7 @@ def assert_told_in_order(labels: list[str]) -> None:
     middle = told[2:-2]
     assert middle and set(middle) == {"SessionMeterValuesNotification"}, labels
     assert labels[-1] == "SessionUpdateNotification:finished", labels
-    assert "SessionUpdateNotification:active" in labels[labels.index(START[1]):labels.index(STOP[0])], labels
+    assert labels[2] == "SessionUpdateNotification:active", labels  # the start is followed by the session's update
 
 
 async def test_a_16_charging_session_is_told_in_order_per_entity_with_valid_signatures(live, receiver) -> None:
@@ -140,6 +140,24 @@ async def test_a_16_charging_session_is_told_in_order_per_entity_with_valid_sign
     assert {"measurand": "Power Active Import", "value": 7400} in [
         {k: v[k] for k in ("measurand", "value")} for v in meter if "unit" not in v]
     assert bodies["SessionUpdateNotification:finished"]["session"]["energy"] == 2000
+
+
+async def test_a_16_session_born_active_is_updated_right_after_its_start_without_meter_values(live, receiver) -> None:
+    """A subscriber to SessionUpdateNotification alone learns of the session as soon as it starts."""
+    db = live.server.rt.db
+    await seed.charge_point(db, "CP-WHUP")
+    await tag(db, "RFID-WHUP")
+    async with client(live.base_url) as api:
+        sub = await subscribe(api, receiver.url(), *NAMES)
+    async with connect16(live.ws_url, "CP-WHUP") as charger:
+        started = await charger.call(call16.StartTransaction(connector_id=1, id_tag="RFID-WHUP", meter_start=500,
+                                                             timestamp=at(0)))
+        key = f"session:{started.transaction_id}"
+        await receiver.wait_for(lambda got: "SessionUpdateNotification:active" in by_entity(got).get(key, []))
+    check_each(receiver.acknowledged, sub["id"])
+    assert by_entity(receiver.acknowledged)[key] == START + ["SessionUpdateNotification:active"]
+    update = next(r.json for r in receiver.acknowledged if r.json["notification"] == "SessionUpdateNotification")
+    assert update["session"]["id"] == str(started.transaction_id) and update["session"]["status"] == "active"
 
 
 async def test_a_201_transaction_is_told_like_a_16_session(live, receiver) -> None:

@@ -58,7 +58,8 @@ async def test_TC_E_04_CSMS_Local_start_transaction_Authorization_first_Success(
         session = await session_of(api, db, tx.id)
         assert session["status"] == "finished" and session["reason"] == "local" and session["energy"] == 2000
         assert session["stoppedAt"] == at(120).replace("Z", ".000000Z")
-    assert await event_types(db) == ["session.started", "session.meterValues",  # the Started's reading
+    assert await event_types(db) == ["session.started", "session.updated",  # born active
+                                     "session.meterValues",  # the Started's reading
                                      "session.meterValues", "session.updated",  # the Updated's
                                      "session.meterValues", "session.updated",  # the Ended's
                                      "session.stopped", "session.updated"]

@@ -100,7 +100,7 @@ async def test_a_transaction_queued_offline_is_taken_in_order_after_reconnecting
     assert session["stoppedAt"] == at(-5400).replace("Z", ".000000Z")
     assert sum(period["energy"] for period in session["chargingPeriods"]) == 3000
     assert len(await rows(db, "meter_values", session_id=int(session["id"]))) == 3
-    assert await event_types(db) == ["session.started", "session.meterValues", "session.meterValues",
+    assert await event_types(db) == ["session.started", "session.updated", "session.meterValues", "session.meterValues",
                                      "session.updated", "session.meterValues", "session.updated", "session.stopped",
                                      "session.updated"]
 
