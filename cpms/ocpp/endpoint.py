@@ -10,6 +10,11 @@ signed by that CA; here its subject's common name must be the identity in the UR
 and such a certificate authenticates the charger without Basic auth. The certificate is read from
 the ASGI `tls` extension when the server provides it, else from the TLS transport underneath
 uvicorn's protocol; when neither is reachable the TLS layer's check is all there is (logged).
+
+The charge point's security profile is enforced here too (`check_security_profile`): a charger set
+to profile 2 or 3 that comes over plain ws, or to profile 3 without a client certificate, is refused
+(403, logged at WARNING: a downgrade is what an attacker would try). Profiles 0 and 1 take any
+transport, as before profiles existed.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -36,10 +42,18 @@ PREFIX = "/ocpp/"
 
 
 class Refused(Exception):
-    def __init__(self, status: int, reason: str) -> None:
+    def __init__(self, status: int, reason: str, level: int = logging.INFO) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.level = level
+
+
+class ClientCertificate(Enum):
+    """What the handshake knows of a TLS client certificate."""
+    NONE = "none"  # plain ws, no CPMS_TLS_CLIENT_CA, or none presented
+    VERIFIED = "verified"  # signed by CPMS_TLS_CLIENT_CA and naming the charger
+    UNSEEN = "unseen"  # the TLS layer required one, but the server does not show it to the application
 
 
 def identity_from_path(path: str) -> str:
@@ -89,6 +103,18 @@ def check_client_certificate(record: ChargerRecord, certificate: x509.Certificat
     return True
 
 
+def check_security_profile(record: ChargerRecord, tls: bool, certificate: ClientCertificate) -> None:
+    """Refuse a connection weaker than the profile the charge point is set to (2: TLS, 3: TLS with a
+    client certificate); a charger falling back to an older profile must be reset by the operator."""
+    profile = record.security_profile
+    if profile >= 2 and not tls:
+        raise Refused(403, f"charge point {record.identity} is set to security profile {profile}, which needs TLS; "
+                           "it connected over plain ws", logging.WARNING)
+    if profile >= 3 and certificate is ClientCertificate.NONE:
+        raise Refused(403, f"charge point {record.identity} is set to security profile 3 and presented no client "
+                           "certificate (the server asks for them only with CPMS_TLS_CLIENT_CA)", logging.WARNING)
+
+
 def check_basic_auth(record: ChargerRecord, headers: dict[bytes, bytes]) -> None:
     if not record.password_hash:
         return
@@ -117,12 +143,14 @@ class OcppEndpoint:
             record = await self.gateway.lookup(identity) if identity else None
             if record is None:
                 raise Refused(404, f"unknown charge point identity {identity!r}")
-            if not self._certified(record, scope, receive):
+            certificate = self._client_certificate(record, scope, receive)
+            check_security_profile(record, scope.get("scheme") == "wss", certificate)
+            if certificate is not ClientCertificate.VERIFIED:
                 check_basic_auth(record, headers)
             version = choose_version(record, list(scope.get("subprotocols") or []),
                                      self.gateway.rt.settings.ocpp21_enabled)
         except Refused as refused:
-            log.info("refused OCPP connection %r: %s", identity, refused.reason)
+            log.log(refused.level, "refused OCPP connection %r: %s", identity, refused.reason)
             await _deny(scope, send, refused)
             return
         await send({"type": "websocket.accept", "subprotocol": version.subprotocol})
@@ -153,16 +181,16 @@ class OcppEndpoint:
         finally:
             await self.gateway.detach(connection)
 
-    def _certified(self, record: ChargerRecord, scope: dict[str, Any], receive: Any) -> bool:
+    def _client_certificate(self, record: ChargerRecord, scope: dict[str, Any], receive: Any) -> ClientCertificate:
         """Whether a verified client certificate authenticates the charger (only with CPMS_TLS_CLIENT_CA)."""
         if not self.gateway.rt.settings.tls_client_ca or scope.get("scheme") != "wss":
-            return False
+            return ClientCertificate.NONE
         try:
             certificate = peer_certificate(scope, receive)
         except NoPeerCertificate as exc:
             log.warning("cannot check the client certificate of %s against its identity: %s", record.identity, exc)
-            return False
-        return check_client_certificate(record, certificate)
+            return ClientCertificate.UNSEEN
+        return ClientCertificate.VERIFIED if check_client_certificate(record, certificate) else ClientCertificate.NONE
 
 
 async def _deny(scope: dict[str, Any], send: Any, refused: Refused) -> None:

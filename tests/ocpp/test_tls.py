@@ -6,6 +6,7 @@ ones cpms's CA signs (SignCertificate), trusted through CPMS_TLS_CLIENT_CA.
 
 import datetime as dt
 import ipaddress
+import logging
 import ssl
 from pathlib import Path
 
@@ -19,8 +20,9 @@ from cryptography.x509.oid import NameOID
 from ocpp.v16 import call
 
 from cpms.security import ca
-from tests.conftest import TOKEN
-from tests.ocpp.test_security import csr_pem
+from cpms.security.charger_secrets import hash_charger_password
+from tests.conftest import TOKEN, acheck_response
+from tests.ocpp.test_security import action, csr_pem, profile_row
 from tests.support import seed
 from tests.support.chargers import connect16
 from tests.support.live import running
@@ -140,3 +142,55 @@ async def test_TC_088_CSMS_WebSocketSubprotocolNegotiation(settings, server_tls,
             assert ws.subprotocol == chosen
             await ws.send('[2, "1", "Heartbeat", {}]')
             assert '"currentTime"' in await ws.recv()
+
+
+async def test_a_charger_set_to_profile_2_or_3_is_refused_over_plain_ws_and_logged(settings, caplog) -> None:
+    password = "p" * 40
+    caplog.set_level(logging.INFO, "cpms.ocpp")
+    async with running(settings) as live:
+        db, gateway = live.server.rt.db, live.server.rt.component("gateway")
+        for identity, profile in (("CP-PROF0", 0), ("CP-PROF1", 1), ("CP-PROF2", 2), ("CP-PROF3", 3)):
+            await seed.charge_point(db, identity, security_profile=profile,
+                                    password_hash=hash_charger_password(password) if profile else None)
+        for identity in ("CP-PROF2", "CP-PROF3"):
+            with pytest.raises(websockets.InvalidStatus) as refused:
+                async with connect16(live.ws_url, identity, password=password):
+                    pass
+            assert refused.value.response.status_code == 403
+            assert identity not in gateway.by_identity
+        # profile 1 (Basic auth over ws) and no profile connect as they always did
+        async with connect16(live.ws_url, "CP-PROF1", password=password) as one:
+            assert (await one.call(call.Heartbeat())).current_time
+        async with connect16(live.ws_url, "CP-PROF0") as zero:
+            assert (await zero.call(call.Heartbeat())).current_time
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("CP-PROF2" in m and "security profile 2, which needs TLS" in m for m in warnings), warnings
+    assert any("CP-PROF3" in m and "security profile 3, which needs TLS" in m for m in warnings), warnings
+
+
+async def test_profile_2_over_tls_is_let_in_and_profile_3_without_a_client_certificate_is_not(settings, server_tls,
+                                                                                              caplog) -> None:
+    password = "p" * 40
+    caplog.set_level(logging.INFO, "cpms.ocpp")
+    async with running(settings.with_(tls_cert=server_tls["cert"], tls_key=server_tls["key"])) as live:
+        db = live.server.rt.db
+        cp = await seed.charge_point(db, "CP-TLS2", security_profile=2, password_hash=hash_charger_password(password))
+        await seed.charge_point(db, "CP-TLS3", security_profile=3, password_hash=hash_charger_password(password))
+        async with connect16(live.ws_url, "CP-TLS2", password=password, tls=trusting(server_tls["root"])) as charger:
+            assert (await charger.call(call.Heartbeat())).current_time
+            async with httpx.AsyncClient(base_url=live.base_url, verify=trusting(server_tls["root"]),
+                                         headers={"Authorization": f"Bearer {TOKEN}"},
+                                         event_hooks={"response": [acheck_response]}) as api:
+                # and it cannot be lowered back to profile 1
+                response = await api.post(action(cp["id"], "set-security-profile"),
+                                          json={"setSecurityProfile": 1, "reason": "x"})
+            assert response.status_code == 406 and "cannot be lowered" in response.json()["message"], response.text
+            assert charger.received == []
+        assert tuple(await profile_row(live, cp["id"]))[:2] == (2, None)
+        # no CPMS_TLS_CLIENT_CA: the server asks no certificate, so a profile 3 charger cannot prove itself
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            async with connect16(live.ws_url, "CP-TLS3", password=password, tls=trusting(server_tls["root"])):
+                pass
+        assert refused.value.response.status_code == 403
+    assert any("CP-TLS3" in r.getMessage() and "presented no client certificate" in r.getMessage()
+               for r in caplog.records if r.levelno == logging.WARNING)
