@@ -65,7 +65,8 @@ class WebhookTransport:
         self.timeout = timeout
         self.connect_timeout = min(timeout, 5.0)
         self.lean: Http1Client | None = Http1Client() if transport is None and http == "lean" else None
-        self.client = httpx.AsyncClient(
+        # Only when it is the one used: building it loads the CA bundle (~0.15 s of CPU).
+        self.client: httpx.AsyncClient | None = None if self.lean is not None else httpx.AsyncClient(
             transport=transport or httpx.AsyncHTTPTransport(retries=0),
             timeout=httpx.Timeout(timeout, connect=self.connect_timeout),
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
@@ -80,7 +81,7 @@ class WebhookTransport:
                                   tenant=self.tenant, subscription_id=target.subscription_id,
                                   notification=message.notification)
         try:
-            if self.lean is not None:
+            if self.client is None:
                 status = await self._post_lean(target.url, headers, message.body)
             else:
                 status = (await self.client.post(target.url, content=message.body, headers=headers)).status_code
@@ -105,4 +106,5 @@ class WebhookTransport:
     async def close(self) -> None:
         if self.lean is not None:
             await self.lean.aclose()
-        await self.client.aclose()
+        if self.client is not None:
+            await self.client.aclose()
