@@ -8,6 +8,8 @@ and write its answer. Errors anywhere become the contract's error shape in one p
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -39,16 +41,32 @@ class MethodNotAllowed(CpmsError):
         self.allowed = allowed
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    router: Router[Operation]
+    specs: dict[str, ParameterSpec]
+    body_validators: dict[str, Draft4Validator]  # filled on first use of each operation
+
+
+@lru_cache(maxsize=4)
+def _compiled(contract: Contract) -> _Compiled:
+    """Routes and validators follow from the contract alone, so every server of a process shares them
+    (the test suite starts hundreds; building the routes costs ~50 ms, each validator more)."""
+    router: Router[Operation] = Router()
+    for op in contract.operations:
+        router.add(op.method, op.path, op)
+    return _Compiled(router, {op.operation_id: ParameterSpec(op) for op in contract.operations}, {})
+
+
 class PublicApi:
     def __init__(self, rt: Runtime, contract: Contract, registry: Registry) -> None:
         self.rt = rt
         self.contract = contract
         self.registry = registry
-        self.router: Router[Operation] = Router()
-        for op in contract.operations:
-            self.router.add(op.method, op.path, op)
-        self.specs = {op.operation_id: ParameterSpec(op) for op in contract.operations}
-        self._body_validators: dict[str, Draft4Validator] = {}
+        compiled = _compiled(contract)
+        self.router = compiled.router
+        self.specs = compiled.specs
+        self._body_validators = compiled.body_validators
         self.tokens = TokenChecker(rt.db)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
