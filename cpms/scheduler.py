@@ -1,4 +1,5 @@
-"""The scheduler component: sweeps what time makes due (cpms.domain.deadlines) every few seconds."""
+"""The scheduler component: every few seconds, sweeps what time makes due (cpms.domain.deadlines) and
+folds the row counts written since (cpms.storage.row_counts)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 
 from cpms.domain import deadlines
 from cpms.runtime import Runtime
+from cpms.storage import row_counts
 
 log = logging.getLogger("cpms.scheduler")
 
@@ -31,6 +33,9 @@ class Scheduler:
     async def tick(self) -> None:
         async with self.rt.db.write() as tx:
             await deadlines.expire_due(tx, self.rt.clock.now(), self.rt.settings)
+        if not self.rt.db.is_sqlite:  # SQLite keeps one row per table already
+            async with self.rt.db.write() as tx:
+                await row_counts.compact(tx.conn)
 
     async def _run(self) -> None:
         while True:

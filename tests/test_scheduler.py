@@ -37,3 +37,18 @@ async def test_a_recent_absence_is_left_alone(server) -> None:
         status = (await conn.execute(select(charge_points.c.network_status)
                                      .where(charge_points.c.id == cp["id"]))).scalar_one()
     assert status == "temporarily_unavailable"
+
+
+async def test_a_tick_folds_the_row_counts_into_one_row_per_table(server) -> None:
+    from sqlalchemy import func
+
+    from cpms.storage.tables.core import row_counts
+
+    for n in range(3):
+        await seed.charge_point(server.rt.db, f"CP-FOLD-{n}")
+    await Scheduler(server.rt).tick()
+    async with server.rt.db.read() as conn:
+        rows = (await conn.execute(select(row_counts.c.table_name, func.count(), func.sum(row_counts.c.n))
+                                   .where(row_counts.c.table_name.in_(["charge_points", "evses"]))
+                                   .group_by(row_counts.c.table_name).order_by(row_counts.c.table_name))).all()
+    assert [tuple(row) for row in rows] == [("charge_points", 1, 3), ("evses", 1, 6)]

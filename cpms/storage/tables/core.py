@@ -1,8 +1,8 @@
-"""Tables of the platform itself: API tokens and the event outbox."""
+"""Tables of the platform itself: API tokens, the event outbox and the row counts of big tables."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, String, Table
+from sqlalchemy import BigInteger, Column, Index, String, Table
 
 from cpms.storage.tables.base import id_column, metadata
 from cpms.storage.types import Json, UtcDateTime
@@ -33,4 +33,13 @@ events = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_events_entity", "entity", "entity_id"),
     sqlite_autoincrement=True,
+)
+
+# Rows of the counted tables (cpms.storage.row_counts): the sum of a table's rows is its row count.
+row_counts = Table(
+    "row_counts",
+    metadata,
+    id_column(),
+    Column("table_name", String(64), nullable=False, index=True),
+    Column("n", BigInteger, nullable=False),
 )
