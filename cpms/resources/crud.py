@@ -7,6 +7,7 @@ document(s) shaped for the operation's response schema.
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from cpms.resources.integrity import check_references, check_restrictions, check
 from cpms.resources.query import Paginator, apply_filters
 from cpms.resources.resource import WriteContext
 from cpms.resources.shape import writable
+from cpms.storage import row_counts
 from cpms.storage.db import Tx
 
 if TYPE_CHECKING:
@@ -34,14 +36,15 @@ MAX_ID = 2**63 - 1
 async def list_(b: "Binding", call: Call) -> Reply:
     async with call.rt.db.read() as conn:
         await _check_parents(conn, b, call)
-        stmt = select(b.resource.table).where(*b.scope(call))
-        stmt = apply_filters(stmt, b.resource, b.view, call.query.get("filter") or {})
+        scope, filters = b.scope(call), call.query.get("filter") or {}
+        stmt = apply_filters(select(b.resource.table).where(*scope), b.resource, b.view, filters)
         paginator = Paginator(call.op.pagination, call.query, call.url, call.raw_query)
-        page = await paginator.run(conn, stmt, b.resource.store.pk)
+        # the whole table is listed: its row count, kept by the database, is the total
+        whole = None if scope or filters else functools.partial(row_counts.total, table=b.resource.table.name)
+        page = await paginator.run(conn, stmt, b.resource.store.pk, whole)
         docs = b.resource.store.join_all(page.rows)
         await _load(conn, b, call, docs)
-    shaped = [b.shape(call, doc) for doc in docs]
-    return Reply({"data": shaped, "links": page.links, "meta": page.meta}, call.op.success_status)
+    return Reply({"data": b.shape_all(call, docs), "links": page.links, "meta": page.meta}, call.op.success_status)
 
 
 async def read(b: "Binding", call: Call) -> Reply:
