@@ -20,7 +20,8 @@ from cpms.ocpp import schemas
 from cpms.ocpp.context import ChargerContext
 from cpms.ocpp.errors import (CallError, FormationViolation, InternalFailure, MessageTypeNotSupported,
                               NotImplementedAction, NotSupportedAction, OcppError, ProtocolViolation)
-from cpms.ocpp.routing import handler_for
+from cpms.ocpp.replays import REBOOT, Replays, seconds
+from cpms.ocpp.routing import handled_once, handler_for
 from cpms.ocpp.versions import Version
 from cpms.runtime import Runtime
 
@@ -47,8 +48,10 @@ def validators(version: Version, action: str) -> tuple[schemas.Validator, schema
 
 class Connection:
     def __init__(self, rt: Runtime, identity: str, charge_point_id: int, version: Version,
-                 send_text: SendText, close: CloseFn) -> None:
+                 send_text: SendText, close: CloseFn, replays: Replays | None = None) -> None:
         self.rt = rt
+        # the gateway's, shared by the charger's connections: a retransmission comes on the next one
+        self.replays = replays if replays is not None else Replays(seconds(rt.settings.extra))
         self.identity = identity
         self.charge_point_id = charge_point_id
         self.version = version
@@ -128,12 +131,22 @@ class Connection:
             handler = handler_for(self.version, action)
             if handler is None:
                 raise NotSupportedAction(f"{action} is not supported by this central system.")
-            result = await handler(self.ctx, payload)
-            try:
-                schemas.validate(checks[1], result, action)
-            except OcppError as exc:
-                log.error("our %s reply to %s breaks the schema: %s", action, self.identity, exc)
-                raise InternalFailure("The central system produced an invalid reply.") from None
+
+            async def handle() -> dict[str, Any]:
+                answer = await handler(self.ctx, payload)
+                try:
+                    schemas.validate(checks[1], answer, action)
+                except OcppError as exc:
+                    log.error("our %s reply to %s breaks the schema: %s", action, self.identity, exc)
+                    raise InternalFailure("The central system produced an invalid reply.") from None
+                return answer
+
+            if action == REBOOT:
+                self.replays.forget(self.identity)
+            if handled_once(self.version, action):
+                result = await self.replays.answer(self.identity, action, unique_id, payload, handle)
+            else:
+                result = await handle()
         except OcppError as exc:
             self.ctx._after.clear()
             await self._error(unique_id, exc)

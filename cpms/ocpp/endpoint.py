@@ -164,7 +164,8 @@ class OcppEndpoint:
             except Exception:  # already closed underneath
                 pass
 
-        connection = Connection(self.gateway.rt, identity, record.id, version, send_text, close)
+        connection = Connection(self.gateway.rt, identity, record.id, version, send_text, close,
+                                self.gateway.replays)
         host = headers.get(b"host", b"").decode("latin-1")
         if host:
             connection.ctx.state["csms_url"] = f"{scope.get('scheme') or 'ws'}://{host}{PREFIX.rstrip('/')}"

@@ -24,6 +24,8 @@ from cpms.ocpp.commands import Result, Unsupported, outgoing
 from cpms.ocpp.connection import Connection
 from cpms.ocpp.errors import CallError
 from cpms.ocpp.endpoint import PREFIX, OcppEndpoint
+from cpms.ocpp.replays import Replays
+from cpms.ocpp.replays import seconds as replay_seconds
 
 if TYPE_CHECKING:
     from cpms.server import Server
@@ -38,6 +40,7 @@ class Gateway:
         self.by_identity: dict[str, Connection] = {}
         self.by_charge_point: dict[int, Connection] = {}
         self._records: dict[str, tuple[float, ChargerRecord | None]] = {}
+        self.replays = Replays(replay_seconds(self.rt.settings.extra))
         self._tasks: set[asyncio.Task[Any]] = set()
         self._liveness: asyncio.Task[None] | None = None
         self._stopping = False
@@ -168,6 +171,7 @@ class Gateway:
         while True:
             await asyncio.sleep(interval)
             limit = 2 * self.rt.settings.heartbeat_interval + 30
+            self.replays.sweep()
             now = time.monotonic()
             for connection in list(self.by_identity.values()):
                 if now - connection.last_seen > limit:

@@ -7,6 +7,9 @@ response payload. It commits what must survive before it returns; the reply is s
     @on(V16, "Heartbeat")
     async def heartbeat(ctx: ChargerContext, payload: dict) -> dict:
         return {"currentTime": iso_z(ctx.now())}
+
+`once=True` marks a message whose repeat would store its report twice: a retransmission of it
+is answered with the first answer instead of being handled again (`cpms/ocpp/replays.py`).
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ if TYPE_CHECKING:
 Handler = Callable[["ChargerContext", dict[str, Any]], Awaitable[dict[str, Any]]]
 
 HANDLERS: dict[tuple[str, str], Handler] = {}
+ONCE: set[tuple[str, str]] = set()
 
 
-def on(version: Version | tuple[Version, ...], action: str) -> Callable[[Handler], Handler]:
+def on(version: Version | tuple[Version, ...], action: str, once: bool = False) -> Callable[[Handler], Handler]:
     versions = version if isinstance(version, tuple) else (version,)
 
     def decorate(fn: Handler) -> Handler:
@@ -33,6 +37,8 @@ def on(version: Version | tuple[Version, ...], action: str) -> Callable[[Handler
             if key in HANDLERS:
                 raise ValueError(f"two handlers for {action} on {v.subprotocol}")
             HANDLERS[key] = fn
+            if once:
+                ONCE.add(key)
         return fn
 
     return decorate
@@ -40,3 +46,7 @@ def on(version: Version | tuple[Version, ...], action: str) -> Callable[[Handler
 
 def handler_for(version: Version, action: str) -> Handler | None:
     return HANDLERS.get((version.subprotocol, action))
+
+
+def handled_once(version: Version, action: str) -> bool:
+    return (version.subprotocol, action) in ONCE

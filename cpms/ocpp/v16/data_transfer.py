@@ -11,7 +11,7 @@ from cpms.ocpp.versions import V16
 from cpms.storage.db import Tx
 
 
-@on(V16, "DataTransfer")
+@on(V16, "DataTransfer", once=True)
 async def data_transfer(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     vendor_id = payload["vendorId"]
     status = answer_for(vendor_id, accepted_vendors(ctx.rt.settings.extra))

@@ -72,26 +72,26 @@ def get_log(log_type: str, request_id: int, location: str, oldest: datetime | No
                     read=lambda answer: read_status(answer, ("Accepted", "AcceptedCanceled")))
 
 
-@on(V16, "FirmwareStatusNotification")
+@on(V16, "FirmwareStatusNotification", once=True)
 async def firmware_status_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     await _firmware_status(ctx, payload["status"], None)
     return {}
 
 
-@on(V16, "SignedFirmwareStatusNotification")
+@on(V16, "SignedFirmwareStatusNotification", once=True)
 async def signed_firmware_status_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     await _firmware_status(ctx, payload["status"], payload.get("requestId"))
     return {}
 
 
-@on(V16, "DiagnosticsStatusNotification")
+@on(V16, "DiagnosticsStatusNotification", once=True)
 async def diagnostics_status_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     await ctx.record(lambda tx, now: diagnostics.record_diagnostics_status(
         tx, ctx.charge_point_id, payload["status"], now))
     return {}
 
 
-@on(V16, "LogStatusNotification")
+@on(V16, "LogStatusNotification", once=True)
 async def log_status_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     now = ctx.now()
     request_id = payload.get("requestId")

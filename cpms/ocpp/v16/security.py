@@ -77,7 +77,7 @@ def set_security_profile(profile: int, csms_url: str | None = None) -> Outgoing:
 
 
 # the same message in both versions: one handler
-@on((V16, V201), "SecurityEventNotification")
+@on((V16, V201), "SecurityEventNotification", once=True)
 async def security_event_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     now = ctx.now()
     timestamp = parse_iso(payload["timestamp"])
@@ -90,7 +90,7 @@ async def security_event_notification(ctx: ChargerContext, payload: dict[str, An
     return {}
 
 
-@on(V16, "SignCertificate")
+@on(V16, "SignCertificate", once=True)
 async def sign_certificate(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     settings = ctx.rt.settings
     try:

@@ -26,7 +26,7 @@ EVSE_STATUS = {"Available": "available", "Preparing": "preparing", "Charging": "
 CHARGE_POINT_STATUS = {"Unavailable": "unavailable", "Faulted": "faulted"}
 
 
-@on(V16, "StatusNotification")
+@on(V16, "StatusNotification", once=True)
 async def status_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     connector = payload["connectorId"]
     stamp = payload.get("timestamp")

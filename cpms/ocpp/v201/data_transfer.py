@@ -16,7 +16,7 @@ from cpms.ocpp.versions import V201
 from cpms.storage.db import Tx
 
 
-@on(V201, "DataTransfer")
+@on(V201, "DataTransfer", once=True)
 async def data_transfer(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     vendor_id = payload["vendorId"]
     status = answer_for(vendor_id, accepted_vendors(ctx.rt.settings.extra))

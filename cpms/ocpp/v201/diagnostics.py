@@ -40,7 +40,7 @@ def get_diagnostics(location: str, request_id: int, start: datetime | None = Non
     return out
 
 
-@on(V201, "LogStatusNotification")
+@on(V201, "LogStatusNotification", once=True)
 async def log_status_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     await ctx.record(lambda tx, now: diagnostics.record_log_status(
         tx, ctx.charge_point_id, payload.get("requestId"), payload["status"], now))

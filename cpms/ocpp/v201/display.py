@@ -12,7 +12,7 @@ from cpms.ocpp.routing import on
 from cpms.ocpp.versions import V201
 
 
-@on(V201, "NotifyDisplayMessages")
+@on(V201, "NotifyDisplayMessages", once=True)
 async def notify_display_messages(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     await ctx.record(lambda tx, now: record_report(
         tx, ctx.charge_point_id, "NotifyDisplayMessages", payload, now, request_id=payload["requestId"]))

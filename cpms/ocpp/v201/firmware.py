@@ -46,14 +46,14 @@ def update_firmware(location: str, retrieve_at: datetime, request_id: int, signe
                     read=lambda answer: read_status(answer, UPDATE_ACCEPTED))
 
 
-@on(V201, "FirmwareStatusNotification")
+@on(V201, "FirmwareStatusNotification", once=True)
 async def firmware_status_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     await ctx.record(lambda tx, now: firmware.record_firmware_status(
         tx, ctx.charge_point_id, payload["status"], now, payload.get("requestId")))
     return {}
 
 
-@on(V201, "PublishFirmwareStatusNotification")
+@on(V201, "PublishFirmwareStatusNotification", once=True)
 async def publish_firmware_status_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     await ctx.record(lambda tx, now: record_report(
         tx, ctx.charge_point_id, "PublishFirmwareStatusNotification", payload, now,

@@ -36,7 +36,7 @@ async def _keep(ctx: ChargerContext, kind: str, payload: dict[str, Any], answer:
         tx, ctx.charge_point_id, kind, {**payload, "answer": answer}, now, status=answer["status"]))
 
 
-@on(V201, "Get15118EVCertificate")
+@on(V201, "Get15118EVCertificate", once=True)
 async def get_15118_ev_certificate(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     answer = {"status": "Failed", "exiResponse": "",
               "statusInfo": {"reasonCode": "NotSupported",
@@ -45,7 +45,7 @@ async def get_15118_ev_certificate(ctx: ChargerContext, payload: dict[str, Any])
     return answer
 
 
-@on(V201, "GetCertificateStatus")
+@on(V201, "GetCertificateStatus", once=True)
 async def get_certificate_status(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     data = payload["ocspRequestData"]
     try:

@@ -108,7 +108,7 @@ def prioritize_network_profile(profile: int) -> Outgoing:
                                               str(network_slot(profile))), read=_read_variable)
 
 
-@on(V201, "SignCertificate")
+@on(V201, "SignCertificate", once=True)
 async def sign_certificate(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     settings = ctx.rt.settings
     certificate_type = payload.get("certificateType") or certificates.CHARGING_STATION_CERTIFICATE

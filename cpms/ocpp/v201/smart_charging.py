@@ -163,7 +163,7 @@ async def _ev_evse(tx: Tx, ctx: ChargerContext, number: int, message: str) -> in
     return row.id if row is not None else None
 
 
-@on(V201, "NotifyEVChargingNeeds")
+@on(V201, "NotifyEVChargingNeeds", once=True)
 async def notify_ev_charging_needs(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     if payload["evseId"] < 1:
         raise PropertyViolation("evseId: an EV is on an EVSE, numbered from 1.")
@@ -181,7 +181,7 @@ async def notify_ev_charging_needs(ctx: ChargerContext, payload: dict[str, Any])
     return {"status": status}
 
 
-@on(V201, "NotifyEVChargingSchedule")
+@on(V201, "NotifyEVChargingSchedule", once=True)
 async def notify_ev_charging_schedule(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     if payload["evseId"] < 1:
         raise PropertyViolation("evseId: an EV is on an EVSE, numbered from 1.")

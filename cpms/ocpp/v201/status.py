@@ -26,7 +26,7 @@ CONNECTOR_STATUS = {"Available": "available", "Occupied": "occupied", "Reserved"
                     "Unavailable": "unavailable", "Faulted": "faulted"}
 
 
-@on(V201, "StatusNotification")
+@on(V201, "StatusNotification", once=True)
 async def status_notification(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     evse, connector = payload["evseId"], payload["connectorId"]
     if evse < 1 or connector < 1:
