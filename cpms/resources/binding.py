@@ -57,16 +57,24 @@ class Binding:
     def shape(self, call: Call, doc: dict[str, Any]) -> dict[str, Any]:
         """`doc` as the operation answers it. `doc` is taken over (the version's mapping may
         change it in place): shape a document last, once, then drop it."""
+        return self.shape_all(call, [doc])[0]
+
+    def shape_all(self, call: Call, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`shape` for a page of documents: what depends only on the request is worked out once."""
         op = call.op
         shaper = self._shapers.get(op.operation_id)
         if shaper is None:
             shaper = self._shapers[op.operation_id] = compile_shaper(item_schema(op))
-        wire = self.view.to_wire(doc, owned=True)
-        requested = set(call.query.get("include") or ())
-        for name in op.include_names:
-            if name not in requested:
+        to_wire = self.view.to_wire
+        requested = call.query.get("include") or ()
+        unrequested = [name for name in op.include_names if name not in requested]
+        out = []
+        for doc in docs:
+            wire = to_wire(doc, owned=True)
+            for name in unrequested:
                 wire.pop(name, None)
-        return shaper(wire)
+            out.append(shaper(wire))
+        return out
 
     def envelope(self, call: Call, item: dict[str, Any]) -> dict[str, Any]:
         """One item as the operation answers it: `{"data": item}`, or bare where the contract says so."""

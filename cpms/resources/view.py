@@ -35,6 +35,11 @@ class View:
 
     def __post_init__(self) -> None:
         self._canon_to_wire = {c: w for w, c in self.renames.items()}
+        # what to_wire does for every document of every answer, with the paths split and the value
+        # maps inverted once here rather than per document
+        self._moves = [(_parts(w), _parts(c)) for w, c in self.renames.items()]
+        self._inverse = [(_parts(w), {c: v for v, c in mapping.items()}) for w, mapping in self.values.items()]
+        self._plain = not self.renames and not self.values and not self.to_wire_hook
 
     def wire_name(self, canonical: str) -> str:
         """The name a client of this version uses for `canonical` (for error messages)."""
@@ -67,22 +72,21 @@ class View:
         """`doc` as this version shows it: a new document, or `doc` itself changed in place when
         the caller hands it over (`owned`: answered, then dropped), which spares a copy of every
         document of every page."""
-        if not self.renames and not self.values and not self.to_wire_hook:
+        if self._plain:
             return doc
         # every renamed value read before any is written: a wire name may be another property's canonical name
-        moved = [(wire, get_path(doc, canonical)) for wire, canonical in self.renames.items()]
+        moved = [(wire, _get(doc, canonical)) for wire, canonical in self._moves]
         out = doc if owned else copy_tree(doc)
         for wire, value in moved:
             if value is not MISSING:
-                set_path(out, wire, value)
+                _set(out, wire, value)
             else:
                 # the wire name may also be a canonical name of another property: not this one's value
-                pop_path(out, wire)
-        for wire, mapping in self.values.items():
-            value = get_path(out, wire)
+                _pop(out, wire)
+        for wire, inverse in self._inverse:
+            value = _get(out, wire)
             if value is not MISSING:
-                inverse = {c: w for w, c in mapping.items()}
-                set_path(out, wire, _map_value(value, inverse))
+                _set(out, wire, _map_value(value, inverse))
         if self.to_wire_hook:
             out = self.to_wire_hook(out)
         return out
@@ -99,3 +103,36 @@ def _map_value(value: Any, mapping: dict[Any, Any]) -> Any:
     if isinstance(value, list):
         return [mapping.get(v, v) for v in value]
     return mapping.get(value, value)
+
+
+def _parts(dotted: str) -> tuple[str, ...]:
+    return tuple(dotted.split("."))
+
+
+def _get(doc: dict[str, Any], parts: tuple[str, ...]) -> Any:
+    node: Any = doc
+    for part in parts:
+        if not isinstance(node, dict) or part not in node:
+            return MISSING
+        node = node[part]
+    return node
+
+
+def _set(doc: dict[str, Any], parts: tuple[str, ...], value: Any) -> None:
+    node = doc
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[parts[-1]] = value
+
+
+def _pop(doc: dict[str, Any], parts: tuple[str, ...]) -> None:
+    node: Any = doc
+    for part in parts[:-1]:
+        if not isinstance(node, dict) or part not in node:
+            return
+        node = node[part]
+    if isinstance(node, dict):
+        node.pop(parts[-1], None)

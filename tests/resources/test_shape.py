@@ -42,3 +42,14 @@ def test_undeclared_and_write_only_properties_never_leave() -> None:
 def test_properties_keep_the_schemas_order() -> None:
     doc = {"items": [], "note": "n", "child": {"x": 1}, "id": 1, "status": "enabled", "count": 0}
     assert list(SHAPE(doc)) == ["id", "status", "count", "note", "child", "items"]
+
+
+def test_any_property_name_and_nested_lists_of_objects_are_shaped() -> None:
+    """The shaper is generated source: names that are no identifiers (or quote) must stay data."""
+    schema = {"type": "object", "required": ["it's \"odd\""], "properties": {
+        "it's \"odd\"": {"type": "string", "default": "x"}, "a-b": {"type": "integer"},
+        "items": {"type": "array", "items": {"type": "object", "properties": {"n": {"type": "integer"}}}}}}
+    shape = compile_shaper(schema)
+    assert shape({"a-b": 1, "items": [{"n": 1, "secret": 2}, {"x": 3}], "other": 4}) == \
+        {"it's \"odd\"": "x", "a-b": 1, "items": [{"n": 1}, {}]}
+    assert shape("not an object") == "not an object"
