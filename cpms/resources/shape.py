@@ -77,7 +77,8 @@ def _object_shaper(fields: list[tuple[str, Shaper | None, bool, Any, bool]]) -> 
         env[f"shaper_{n}"], env[f"fallback_{n}"] = shaper, fallback
         lines += [f"    item = get({key}, _ABSENT)", "    if item is _ABSENT:"]
         lines.append(f"        out[{key}] = fallback_{n}" if has_fallback else "        pass")
-        lines += ["    elif item is not None:", f"        out[{key}] = {'item' if shaper is None else f'shaper_{n}(item)'}"]
+        sent = "item" if shaper is None else f"shaper_{n}(item)"
+        lines += ["    elif item is not None:", f"        out[{key}] = {sent}"]
         if nullable:
             lines += ["    else:", f"        out[{key}] = None"]
         elif has_fallback:
