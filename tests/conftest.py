@@ -40,8 +40,10 @@ async def databases() -> AsyncIterator[object]:
 
 
 @pytest.fixture
-async def database_url(databases: object) -> str:
-    return await databases.fresh()  # type: ignore[attr-defined]
+async def database_url(databases: object) -> AsyncIterator[str]:
+    url = await databases.fresh()  # type: ignore[attr-defined]
+    yield url
+    await databases.release(url)  # type: ignore[attr-defined]
 
 
 def test_settings(tmp_path: Path, database_url: str, **changes: object) -> Settings:
