@@ -47,6 +47,8 @@ class Settings:
     public_url: str | None = None
     max_body_bytes: int = 1_048_576
     log_level: str = "info"
+    # group-commit batches PostgreSQL may hold at once (cpms.storage.batch); SQLite always one
+    db_write_batches: int = 2
     # OCPP
     heartbeat_interval: int = 300
     ocpp_call_timeout: float = 30.0
@@ -86,6 +88,7 @@ class Settings:
             public_url=env.get("CPMS_PUBLIC_URL") or None,
             max_body_bytes=_int(env, "CPMS_MAX_BODY_BYTES", 1_048_576),
             log_level=env.get("CPMS_LOG_LEVEL") or "info",
+            db_write_batches=max(1, _int(env, "CPMS_DB_WRITE_BATCHES", 2)),
             heartbeat_interval=_int(env, "CPMS_HEARTBEAT_INTERVAL", 300),
             ocpp_call_timeout=_float(env, "CPMS_OCPP_CALL_TIMEOUT", 30.0),
             ocpp_ping_interval=_float(env, "CPMS_OCPP_PING_INTERVAL", 30.0),

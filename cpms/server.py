@@ -33,7 +33,8 @@ class Component(Protocol):
 class Server:
     def __init__(self, settings: Settings, *, clock: Clock | None = None, announce: Any = None) -> None:
         self.settings = settings
-        self.rt = Runtime(settings=settings, db=Database(settings.effective_database_url), clock=clock or Clock())
+        db = Database(settings.effective_database_url, write_batches=settings.db_write_batches)
+        self.rt = Runtime(settings=settings, db=db, clock=clock or Clock())
         self.api = PublicApi(self.rt, load_contract(), operations.load())
         self.websocket_handlers: dict[str, Any] = {}
         self.started: list[Component] = []

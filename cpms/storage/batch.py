@@ -11,13 +11,23 @@ Two kinds of work share a batch, in the order they were submitted:
   function run as one call in one savepoint, so the statements of a batch do not grow with its
   size (one multi-row insert for all readings, say). If that call fails, each item is retried
   alone in its own savepoint, and only the item that fails again gets the error.
+
+On PostgreSQL two batches may be in flight at once (`in_flight`), so that one batch is prepared
+while the server works on the other. What keeps that safe is the *key* a writer may give its
+write (the charge point it is about): a batch starts beside another only if none of its keys is
+held by the one in flight, and a write without a key starts only when nothing else is in flight
+(and nothing starts beside it). Writes are taken in submission order and a batch ends at the
+first write that may not start yet, so the writes of one key, and every write without one,
+commit in the order they were submitted, exactly as with one batch at a time. SQLite writes one
+transaction at a time anyway: it keeps `in_flight` 1.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -36,39 +46,79 @@ class _Entry:
     bulk: Bulk | None
     item: Any
     future: asyncio.Future[Any]
+    key: Hashable | None
 
 
 class WriteBatcher:
-    def __init__(self, db: "Database", max_batch: int = 512) -> None:
+    def __init__(self, db: "Database", max_batch: int = 512, in_flight: int = 1) -> None:
         self.db = db
         self.max_batch = max_batch
-        self._queue: asyncio.Queue[_Entry] | None = None
+        self.in_flight = in_flight
+        self._waiting: deque[_Entry] = deque()
+        self._wake: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
+        # the keys each batch in flight holds (None: it holds everything)
+        self._flights: dict[asyncio.Task[None], frozenset[Hashable] | None] = {}
 
-    async def submit(self, job: Callable[["Tx"], Awaitable[T]]) -> T:
+    async def submit(self, job: Callable[["Tx"], Awaitable[T]], key: Hashable | None = None) -> T:
         """Run `job(tx)` in a shared transaction; returns after that transaction committed."""
-        return await self._enqueue(job, None, None)
+        return await self._enqueue(job, None, None, key)
 
-    async def submit_bulk(self, bulk: Bulk, item: Any) -> Any:
+    async def submit_bulk(self, bulk: Bulk, item: Any, key: Hashable | None = None) -> Any:
         """Run `item` as one of the items of `bulk(tx, items)`; its result, after the commit."""
-        return await self._enqueue(None, bulk, item)
+        return await self._enqueue(None, bulk, item, key)
 
-    async def _enqueue(self, job: Job | None, bulk: Bulk | None, item: Any) -> Any:
-        if self._queue is None:
-            self._queue = asyncio.Queue()
+    async def _enqueue(self, job: Job | None, bulk: Bulk | None, item: Any, key: Hashable | None) -> Any:
+        loop = asyncio.get_running_loop()
+        if self._wake is None:
+            self._wake = asyncio.Event()
         if self._runner is None or self._runner.done():
-            self._runner = asyncio.get_running_loop().create_task(self._run())
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Entry(job, bulk, item, future))
+            self._runner = loop.create_task(self._run())
+        future: asyncio.Future[Any] = loop.create_future()
+        self._waiting.append(_Entry(job, bulk, item, future, key))
+        self._wake.set()
         return await future
 
     async def _run(self) -> None:
-        assert self._queue is not None
+        assert self._wake is not None
+        loop = asyncio.get_running_loop()
         while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self.max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            await self._commit(batch)
+            await self._wake.wait()
+            self._wake.clear()
+            while self._waiting and len(self._flights) < self.in_flight:
+                batch, keys = self._take()
+                if not batch:
+                    break  # the first write waiting must wait for a batch in flight
+                flight = loop.create_task(self._commit(batch))
+                self._flights[flight] = keys
+                flight.add_done_callback(self._landed)
+
+    def _take(self) -> tuple[list[_Entry], frozenset[Hashable] | None]:
+        """The writes that may start now, from the first waiting on; and the keys they hold."""
+        held: set[Hashable] = set()
+        for keys in self._flights.values():
+            if keys is None:
+                return [], None
+            held.update(keys)
+        batch: list[_Entry] = []
+        keys: set[Hashable] | None = set()
+        while self._waiting and len(batch) < self.max_batch:
+            entry = self._waiting[0]
+            if entry.key is None:
+                if self._flights:
+                    break
+                keys = None
+            elif entry.key in held:
+                break
+            elif keys is not None:
+                keys.add(entry.key)
+            batch.append(self._waiting.popleft())
+        return batch, None if keys is None else frozenset(keys)
+
+    def _landed(self, flight: asyncio.Task[None]) -> None:
+        self._flights.pop(flight, None)
+        if self._wake is not None:
+            self._wake.set()
 
     async def _commit(self, batch: list[_Entry]) -> None:
         results: list[tuple[asyncio.Future[Any], bool, Any]] = []
@@ -122,10 +172,12 @@ class WriteBatcher:
         return True
 
     async def stop(self) -> None:
-        if self._runner is not None:
-            self._runner.cancel()
+        for task in [self._runner, *self._flights]:
+            if task is None:
+                continue
+            task.cancel()
             try:
-                await self._runner
+                await task
             except (asyncio.CancelledError, Exception):
                 pass
 

@@ -9,7 +9,7 @@ survives SIGKILL and power loss.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,8 @@ class Tx:
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 8, sqlite_overflow: int = 56) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 8, sqlite_overflow: int = 56,
+                 write_batches: int = 2) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         options: dict[str, Any] = {"echo": echo, "json_serializer": _json_dumps, "json_deserializer": orjson.loads}
@@ -83,16 +84,19 @@ class Database:
         self._on_commit: list[Callable[[list[Event]], Awaitable[None]]] = []
         from cpms.storage.batch import WriteBatcher
 
-        self.batcher = WriteBatcher(self)
+        # PostgreSQL works on one batch while the next is prepared; SQLite has one writer
+        self.batcher = WriteBatcher(self, in_flight=1 if self.is_sqlite else write_batches)
 
-    async def batch(self, job: Callable[[Tx], Awaitable[Any]]) -> Any:
-        """Run `job(tx)` durably in a group commit (see cpms.storage.batch)."""
-        return await self.batcher.submit(job)
+    async def batch(self, job: Callable[[Tx], Awaitable[Any]], key: Hashable | None = None) -> Any:
+        """Run `job(tx)` durably in a group commit (see cpms.storage.batch). A `key` (the charge
+        point written about) lets it commit beside writes of other keys; without one it commits alone."""
+        return await self.batcher.submit(job, key)
 
-    async def batch_bulk(self, bulk: Callable[[Tx, list[Any]], Awaitable[list[Any]]], item: Any) -> Any:
+    async def batch_bulk(self, bulk: Callable[[Tx, list[Any]], Awaitable[list[Any]]], item: Any,
+                         key: Hashable | None = None) -> Any:
         """Run `item` durably as one of the items of `bulk(tx, items)` in a group commit (see
         cpms.storage.batch): the statements of a batch do not grow with the number of items."""
-        return await self.batcher.submit_bulk(bulk, item)
+        return await self.batcher.submit_bulk(bulk, item, key)
 
     def on_commit(self, listener: Callable[[list[Event]], Awaitable[None]]) -> None:
         """Call `listener` with the events of every committed write transaction."""

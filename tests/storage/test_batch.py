@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from cpms.events import Event
 from cpms.storage.db import Database
 from cpms.storage.tables.core import events
+from tests.support.databases import BACKEND
 
 
 @pytest.fixture
@@ -99,3 +100,76 @@ async def test_plain_jobs_between_bulk_items_keep_their_place(db) -> None:
     await asyncio.gather(db.batch_bulk(bulk, "a"), db.batch_bulk(bulk, "b"), db.batch(job("job")),
                          db.batch_bulk(bulk, "c"))
     assert order == ["bulk a,b", "job", "bulk c"]
+
+
+# -- two batches in flight (PostgreSQL): what a key lets through and what it holds back ------------
+
+on_postgres = pytest.mark.skipif(BACKEND != "postgres", reason="SQLite commits one batch at a time")
+
+
+class Held:
+    """A write that stays in flight, uncommitted, until released."""
+
+    def __init__(self, db: Database, key, name: str = "held") -> None:
+        self.started, self.gate = asyncio.Event(), asyncio.Event()
+        self.name = name
+
+        async def job(tx):
+            await tx.emit(Event("test.written", "test", name))
+            self.started.set()
+            await self.gate.wait()
+            return name
+
+        self.task = asyncio.ensure_future(db.batch(job, key=key))
+
+    async def release(self) -> str:
+        self.gate.set()
+        return await self.task
+
+
+def seen_by(names: list[str]):
+    """A job that answers which writes it sees committed (READ COMMITTED: an uncommitted one is invisible)."""
+    async def job(tx):
+        rows = await tx.conn.execute(select(events.c.entity_id).where(events.c.type == "test.written"))
+        return sorted(set(rows.scalars().all()) & set(names))
+    return job
+
+
+def test_sqlite_keeps_one_batch_in_flight(tmp_path) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}", write_batches=2)
+    assert db.batcher.in_flight == 1
+
+
+@on_postgres
+async def test_a_write_of_another_key_commits_while_a_batch_is_in_flight(db) -> None:
+    held = await _started(Held(db, key=1))
+    assert await asyncio.wait_for(db.batch(seen_by(["held"]), key=2), 30) == []  # committed beside it
+    assert not held.task.done()
+    assert await held.release() == "held"
+
+
+@on_postgres
+async def test_a_write_of_the_same_key_waits_for_the_batch_in_flight(db) -> None:
+    held = await _started(Held(db, key=1))
+    other = asyncio.ensure_future(db.batch(seen_by(["held"]), key=2))
+    later = asyncio.ensure_future(db.batch(seen_by(["held"]), key=1))
+    assert await other == []  # the other key went ahead; had the same key joined it, it would be done too
+    assert not later.done()
+    await held.release()
+    assert await later == ["held"]
+
+
+@on_postgres
+async def test_a_write_without_key_waits_for_the_batch_in_flight(db) -> None:
+    held = await _started(Held(db, key=1))
+    other = asyncio.ensure_future(db.batch(seen_by(["held"]), key=2))
+    unkeyed = asyncio.ensure_future(db.batch(seen_by(["held"])))
+    assert await other == []
+    assert not unkeyed.done()
+    await held.release()
+    assert await unkeyed == ["held"]
+
+
+async def _started(held: Held) -> Held:
+    await asyncio.wait_for(held.started.wait(), 30)
+    return held

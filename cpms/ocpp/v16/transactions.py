@@ -86,7 +86,7 @@ async def meter_values(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str
         await ctx.rt.db.batch(lambda tx: sessions.record_meter_values(tx, ctx.charge_point_id, evse, None, values, now))
     else:
         report = meter_reports.meter_values_report(ctx.charge_point_id, evse, transaction_id, values, now)
-        await ctx.rt.db.batch_bulk(meter_reports.record, report)
+        await ctx.rt.db.batch_bulk(meter_reports.record, report, key=ctx.charge_point_id)
     return {}
 
 

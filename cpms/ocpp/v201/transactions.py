@@ -153,7 +153,7 @@ async def transaction_event(ctx: ChargerContext, payload: dict[str, Any]) -> dic
             ctx.charge_point_id, event.transaction_id, event.readings, now,
             otherwise=lambda tx: apply(tx, ctx.charge_point_id, event, now, window), charging=event.charging,
             at=event.timestamp, seq_no=event.seq_no, evse_network_id=event.evse_network_id)
-        await ctx.rt.db.batch_bulk(meter_reports.record, report)
+        await ctx.rt.db.batch_bulk(meter_reports.record, report, key=ctx.charge_point_id)
         return {}
     verdict = await ctx.rt.db.batch(lambda tx: apply(tx, ctx.charge_point_id, event, now, window))
     return {"idTokenInfo": id_token_info(verdict)} if event.token_given else {}
