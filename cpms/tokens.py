@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from cpms.events import Event
 from cpms.storage.db import Database
 from cpms.storage.tables.core import api_tokens
 
@@ -77,6 +78,8 @@ async def revoke_token(db: Database, token_id: int, now: datetime) -> bool:
             update(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+        if result.rowcount:  # webhook lanes signing with it stop at once (they listen for this)
+            await tx.emit(Event(type="apiToken.revoked", entity="apiToken", entity_id=token_id))
         return bool(result.rowcount)
 
 

@@ -29,27 +29,48 @@ from cpms.webhooks.fanout import fan_out
 from cpms.webhooks.lanes import Lane, utcnow
 from cpms.webhooks.options import Options
 from cpms.webhooks.outbox import OutboxReader
-from cpms.webhooks.store import Result
+from cpms.webhooks.store import Result, SubscriptionRow
 from cpms.webhooks.transport import Transport, WebhookTransport
 
 log = logging.getLogger("cpms.webhooks")
 
 PRUNE_EVERY = 60.0
+POSITION_EVERY = 0.25
+TOKEN_REVOKED = "apiToken.revoked"
 SCAN_PAGES = 20
 STOP_GRACE = 3.0
 
 
 class Recorder:
-    """Writes the outcomes of all lanes together: one transaction (one fsync) for many results."""
+    """Writes what all lanes have to write together: one transaction (one fsync) for many of them.
+
+    Outcomes of retried rows, items parked by the streams, and stream positions queue here; a
+    caller awaits its part's commit.
+    """
 
     def __init__(self, worker: "WebhookWorker") -> None:
         self.worker = worker
-        self._queue: list[tuple[list[Result], asyncio.Future[None]]] = []
+        self._results: list[Result] = []
+        self._parked: list[dict[str, Any]] = []
+        self._positions: dict[int, int] = {}
+        self._waiting: list[asyncio.Future[None]] = []
         self._wake = asyncio.Event()
 
     async def record(self, results: list[Result]) -> None:
+        self._results.extend(results)
+        await self._commit()
+
+    async def park(self, rows: list[dict[str, Any]]) -> None:
+        self._parked.extend(rows)
+        await self._commit()
+
+    async def save_positions(self, positions: dict[int, int]) -> None:
+        self._positions.update(positions)
+        await self._commit()
+
+    async def _commit(self) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append((results, future))
+        self._waiting.append(future)
         self._wake.set()
         await future
 
@@ -60,19 +81,25 @@ class Recorder:
             await self.flush()
 
     async def flush(self) -> None:
-        batch, self._queue = self._queue, []
-        if not batch:
+        results, parked, positions, waiting = self._results, self._parked, self._positions, self._waiting
+        self._results, self._parked, self._positions, self._waiting = [], [], {}, []
+        if not waiting:
             return
         try:
             async with self.worker.db.write() as tx:
-                await store.record(tx.conn, [r for results, _ in batch for r in results])
+                if parked:  # before the outcomes: a row parked and retried in one batch exists when updated
+                    await store.insert_deliveries(tx.conn, parked)
+                    await store.note_failure(tx.conn, {r["subscription_id"]: (r["last_error"], utcnow())
+                                                       for r in parked if r["last_error"]})
+                await store.record(tx.conn, results)
+                await store.save_positions(tx.conn, self.worker.options.node_id, positions)
         except Exception as exc:
             log.exception("recording webhook outcomes failed; they will be sent again")
-            for _, future in batch:
+            for future in waiting:
                 if not future.done():
                     future.set_exception(exc)
             return
-        for _, future in batch:
+        for future in waiting:
             if not future.done():
                 future.set_result(None)
 
@@ -93,6 +120,9 @@ class WebhookWorker:
         self._known: set[int] = set()
         self._lease_deadline = 0.0
         self._incoming: list[Event] = []
+        # Hand-over (fan-out, scan) and lane starts take turns: a lane starting sees exactly the events
+        # handed over before it (it replays them) and receives every one handed over after.
+        self._handover = asyncio.Lock()
         self._fanout_wake = asyncio.Event()
         self._scan_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
@@ -113,7 +143,8 @@ class WebhookWorker:
         self.db.on_commit(self._on_commit)
         self._tasks = [asyncio.create_task(self.recorder.run(), name="webhook-recorder"),
                        asyncio.create_task(self._fanout_loop(), name="webhook-fanout"),
-                       asyncio.create_task(self._scan_loop(), name="webhook-scan")]
+                       asyncio.create_task(self._scan_loop(), name="webhook-scan"),
+                       asyncio.create_task(self._position_loop(), name="webhook-positions")]
 
     async def stop(self) -> None:
         if not self._running:
@@ -128,6 +159,7 @@ class WebhookWorker:
                 wait.cancel()
         for lane in lanes:
             await lane.stop()
+        await self._save_positions(lanes)
         await self.recorder.flush()
         for task in self._tasks:
             task.cancel()
@@ -170,20 +202,14 @@ class WebhookWorker:
             if not events:
                 continue
             try:
-                touched = await fan_out(self.db, events, utcnow())
+                async with self._handover:
+                    events = self.outbox.unhandled(events)
+                    if any(e.type == TOKEN_REVOKED for e in events):
+                        await self._refresh_lanes()  # before anything committed after the revocation
+                    await fan_out(self.db, events, list(self.lanes.values()))
+                    self.outbox.mark([e.id for e in events if e.id is not None])
             except Exception:
                 log.exception("webhook fan-out failed; the next scan retries it")
-                continue
-            self.outbox.mark([e.id for e in events if e.id is not None])
-            self._wake(touched)
-
-    def _wake(self, sub_ids: set[int]) -> None:
-        for sub_id in sub_ids:
-            lane = self.lanes.get(sub_id)
-            if lane is not None:
-                lane.wake()
-        if sub_ids - self._known:  # a subscription this node has not looked at yet
-            self._scan_wake.set()
 
     async def _scan_loop(self) -> None:
         while True:
@@ -203,7 +229,9 @@ class WebhookWorker:
     async def _scan(self) -> None:
         await self._renew()
         for _ in range(SCAN_PAGES):
-            if not await self.outbox.scan(self._fan_out_missed):
+            async with self._handover:
+                more = await self.outbox.scan(self._fan_out_missed)
+            if not more:
                 break
         else:
             self._scan_wake.set()  # a backlog: continue right after this scan
@@ -212,7 +240,34 @@ class WebhookWorker:
             await self._prune()
 
     async def _fan_out_missed(self, events: list[Event]) -> None:
-        self._wake(await fan_out(self.db, events, utcnow()))
+        if any(e.type == TOKEN_REVOKED for e in events):
+            await self._refresh_lanes()
+        await fan_out(self.db, events, list(self.lanes.values()))
+
+    async def _refresh_lanes(self) -> None:
+        async with self.db.read() as conn:
+            for lane in self.lanes.values():
+                row = await store.subscription(conn, lane.sub.id)
+                if row is not None:
+                    lane.update(row)
+
+    async def _position_loop(self) -> None:
+        while True:
+            await asyncio.sleep(POSITION_EVERY)
+            try:
+                await self._save_positions(list(self.lanes.values()))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("saving webhook stream positions failed; retrying")
+
+    async def _save_positions(self, lanes: list[Lane]) -> None:
+        """Save how far each lane's stream is done; a restart replays the outbox from there."""
+        moved = {lane: p for lane in lanes if (p := lane.position_to_save(self.outbox.position)) is not None}
+        if moved:
+            await self.recorder.save_positions({lane.sub.id: p for lane, p in moved.items()})
+            for lane, p in moved.items():
+                lane.position = max(lane.position, p)
 
     async def _renew(self) -> None:
         """Take or renew the leases; start lanes for new subscriptions, stop those no longer held."""
@@ -236,9 +291,18 @@ class WebhookWorker:
         for sub_id, row in rows.items():
             lane = self.lanes.get(sub_id)
             if lane is None:
-                self.lanes[sub_id] = Lane(self, row)
+                async with self._handover:
+                    self.lanes[sub_id] = self._start_lane(row)
             else:
                 lane.update(row)
+
+    def _start_lane(self, row: SubscriptionRow) -> Lane:
+        """A lane for a subscription taken over: it replays what was handed over before it existed."""
+        start = max(row.position or 0, row.since_event_id)
+        lane = Lane(self, row, start)
+        through = self.outbox.position
+        lane.begin(through, self.outbox.handed_beyond(max(start, through)))
+        return lane
 
     async def _prune(self) -> None:
         now = utcnow()

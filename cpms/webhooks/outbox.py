@@ -38,6 +38,7 @@ class OutboxReader:
         self.gap_timeout = gap_timeout
         self.page = page
         self.position = 0
+        self._saved = 0  # the position as the cursor row has it
         self._handled: set[int] = set()
         self._seen_max = 0
         self._gap: tuple[int, float] | None = None  # (first missing id, when first seen)
@@ -53,11 +54,23 @@ class OutboxReader:
                     name=self.name, position=self.position, updated_at=datetime.now(timezone.utc)))
             else:
                 self.position = row.position
+        self._saved = self.position
         self._seen_max = self.position
 
     def mark(self, ids: list[int]) -> None:
-        """Events handled by the fast path (their fan-out committed)."""
+        """Events handled by the fast path; the position moves (in memory) over a contiguous run at once."""
         self._handled.update(i for i in ids if i > self.position)
+        while self.position + 1 in self._handled:
+            self.position += 1
+            self._handled.discard(self.position)
+
+    def unhandled(self, events: list[Event]) -> list[Event]:
+        """Those of `events` not handed over yet (the scan may have found a commit before its listener ran)."""
+        return [e for e in events if e.id is not None and e.id > self.position and e.id not in self._handled]
+
+    def handed_beyond(self, after: int) -> list[int]:
+        """Ids above `after` already handed over although the cursor has not reached them (past a hole)."""
+        return sorted(i for i in self._handled if i > after)
 
     async def scan(self, handle: Handler) -> bool:
         """Hand unhandled events to `handle`, then advance the cursor. True when more may be waiting."""
@@ -94,11 +107,13 @@ class OutboxReader:
             self._gap = None if self._gap and self._gap[0] <= position else self._gap
             self.position = position
             self._handled = {i for i in self._handled if i > position}
+        if self.position > self._saved:
             async with self.db.write() as tx:
                 await tx.conn.execute(update(webhook_cursor)
                                       .where(webhook_cursor.c.name == self.name,
-                                             webhook_cursor.c.position < position)
-                                      .values(position=position, updated_at=datetime.now(timezone.utc)))
+                                             webhook_cursor.c.position < self.position)
+                                      .values(position=self.position, updated_at=datetime.now(timezone.utc)))
+            self._saved = self.position
 
     def _hole_expired(self, missing: int) -> bool:
         now = time.monotonic()

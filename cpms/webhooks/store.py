@@ -44,6 +44,9 @@ class SubscriptionRow:
     url: str | None
     signing_key: str | None
     revoked: bool
+    notifications: frozenset[str] = frozenset()
+    since_event_id: int = 0
+    position: int | None = None  # saved stream position; None: never streamed (start at the outbox cursor)
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,13 @@ async def existing_subscription_ids(conn: AsyncConnection, ids: set[int]) -> set
 def _subscription_columns() -> list[Any]:
     revoked = or_(subscriptions.c.token_id.is_(None), api_tokens.c.revoked_at.is_not(None))
     return [subscriptions.c.id, subscriptions.c.via, subscriptions.c.callback_url, subscriptions.c.signing_key,
-            revoked.label("revoked")]
+            revoked.label("revoked"), subscriptions.c.notifications, subscriptions.c.since_event_id,
+            subscriptions.c.position]
+
+
+def _subscription_row(r: Any) -> SubscriptionRow:
+    return SubscriptionRow(r.id, r.via, r.callback_url, r.signing_key, bool(r.revoked), frozenset(r.notifications or ()),
+                           r.since_event_id or 0, r.position)
 
 
 def _subscription_from(select_from: Any) -> Any:
@@ -106,8 +115,7 @@ async def claim_subscriptions(conn: AsyncConnection, node: str, now: datetime, u
     stmt = (select(*_subscription_columns()).select_from(_subscription_from(subscriptions))
             .where(subscriptions.c.claimed_by == node)
             .order_by(subscriptions.c.id))
-    return [SubscriptionRow(r.id, r.via, r.callback_url, r.signing_key, bool(r.revoked))
-            for r in (await conn.execute(stmt)).all()]
+    return [_subscription_row(r) for r in (await conn.execute(stmt)).all()]
 
 
 async def release_subscriptions(conn: AsyncConnection, node: str) -> None:
@@ -119,7 +127,17 @@ async def subscription(conn: AsyncConnection, sub_id: int) -> SubscriptionRow | 
     stmt = (select(*_subscription_columns()).select_from(_subscription_from(subscriptions))
             .where(subscriptions.c.id == sub_id))
     row = (await conn.execute(stmt)).first()
-    return SubscriptionRow(row.id, row.via, row.callback_url, row.signing_key, bool(row.revoked)) if row else None
+    return _subscription_row(row) if row else None
+
+
+async def save_positions(conn: AsyncConnection, node: str, positions: dict[int, int]) -> None:
+    """Move stream positions forward, only for subscriptions this node still holds."""
+    if positions:
+        await conn.execute(update(subscriptions)
+                           .where(subscriptions.c.id == bindparam("sub"), subscriptions.c.claimed_by == node,
+                                  or_(subscriptions.c.position.is_(None), subscriptions.c.position < bindparam("pos")))
+                           .values(position=bindparam("pos")),
+                           [{"sub": sub, "pos": pos} for sub, pos in positions.items()])
 
 
 async def token_revoked(conn: AsyncConnection, token_id: int | None) -> bool:
@@ -165,6 +183,25 @@ async def ready(conn: AsyncConnection, sub_id: int, now: datetime, limit: int) -
             .where(d.c.subscription_id == sub_id, d.c.status == PENDING, d.c.next_attempt_at <= now, ~held_back)
             .order_by(d.c.event_id, d.c.id).limit(limit))
     return [Delivery(*row) for row in (await conn.execute(stmt)).all()]
+
+
+async def pending_per_entity(conn: AsyncConnection, sub_id: int) -> dict[str, int]:
+    rows = await conn.execute(select(deliveries.c.entity_key, func.count())
+                              .where(deliveries.c.subscription_id == sub_id, deliveries.c.status == PENDING)
+                              .group_by(deliveries.c.entity_key))
+    return {key: count for key, count in rows.all()}
+
+
+async def events_between(conn: AsyncConnection, after: int, through: int, limit: int) -> list[Any]:
+    """Outbox rows with after < id <= through, oldest first (a lane replaying what it may have missed)."""
+    return list((await conn.execute(select(outbox).where(outbox.c.id > after, outbox.c.id <= through)
+                                    .order_by(outbox.c.id).limit(limit))).all())
+
+
+async def events_by_id(conn: AsyncConnection, ids: list[int]) -> list[Any]:
+    if not ids:
+        return []
+    return list((await conn.execute(select(outbox).where(outbox.c.id.in_(ids)).order_by(outbox.c.id))).all())
 
 
 async def next_due(conn: AsyncConnection, sub_id: int, after: datetime | None = None) -> datetime | None:

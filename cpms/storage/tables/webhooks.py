@@ -25,6 +25,9 @@ webhook_subscriptions = Table(
     Column("signing_key", Text, info=path("signingKey")),
     # Events up to this id happened before the subscription existed and are not sent to it.
     Column("since_event_id", Id, nullable=False, default=0, info=path("sinceEventId")),
+    # Every event up to this id is delivered, parked as a delivery row, or not for this subscription:
+    # where its stream resumes after a restart (NULL: from the webhook outbox cursor).
+    Column("position", Id),
     # Which node delivers this subscription's notifications, and until when (a lease).
     Column("claimed_by", String(128)),
     Column("claimed_until", UtcDateTime),

@@ -20,6 +20,7 @@ def upgrade() -> None:
     sa.Column('token_id', cpms.storage.types.Id, nullable=True),
     sa.Column('signing_key', sa.Text(), nullable=True),
     sa.Column('since_event_id', cpms.storage.types.Id, nullable=False),
+    sa.Column('position', cpms.storage.types.Id, nullable=True),
     sa.Column('claimed_by', sa.String(length=128), nullable=True),
     sa.Column('claimed_until', cpms.storage.types.UtcDateTime(), nullable=True),
     sa.Column('last_error', sa.String(length=500), nullable=True),
