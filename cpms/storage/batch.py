@@ -122,20 +122,11 @@ class WriteBatcher:
 
     async def _commit(self, batch: list[_Entry]) -> None:
         results: list[tuple[asyncio.Future[Any], bool, Any]] = []
+        runs = _runs([e for e in batch if not e.future.cancelled()])
         try:
-            async with self.db.write() as tx:
-                for run in _runs([e for e in batch if not e.future.cancelled()]):
-                    bulk = run[0].bulk
-                    if bulk is None:
-                        for entry in run:
-                            assert entry.job is not None
-                            await self._attempt(tx, entry.job, [entry], results)
-                        continue
-                    if await self._attempt(tx, _call(bulk, [e.item for e in run]), run, results) or len(run) == 1:
-                        continue
-                    log.info("a bulk write of %d items failed; retrying them one by one", len(run))
-                    for entry in run:
-                        await self._attempt(tx, _call(bulk, [entry.item]), [entry], results)
+            alone = len(runs) == 1 and (runs[0][0].bulk is not None or len(runs[0]) == 1)
+            if runs and not (alone and await self._alone(runs[0], results)):
+                await self._in_savepoints(runs, results)
         except Exception as exc:
             log.exception("group commit of %d writes failed", len(batch))
             for entry in batch:
@@ -149,6 +140,49 @@ class WriteBatcher:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+
+    async def _in_savepoints(self, runs: list[list[_Entry]],
+                             results: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+        async with self.db.write() as tx:
+            for run in runs:
+                bulk = run[0].bulk
+                if bulk is None:
+                    for entry in run:
+                        assert entry.job is not None
+                        await self._attempt(tx, entry.job, [entry], results)
+                    continue
+                if await self._attempt(tx, _call(bulk, [e.item for e in run]), run, results) or len(run) == 1:
+                    continue
+                log.info("a bulk write of %d items failed; retrying them one by one", len(run))
+                for entry in run:
+                    await self._attempt(tx, _call(bulk, [entry.item]), [entry], results)
+
+    async def _alone(self, run: list[_Entry], results: list[tuple[asyncio.Future[Any], bool, Any]]) -> bool:
+        """A batch of one job, or of one bulk call, needs no savepoint: two round trips fewer.
+
+        If the work fails, the transaction is rolled back whole; a lone job (or item) gets its
+        error, several bulk items are retried one by one in savepoints (False) as usual.
+        """
+        entry = run[0]
+        work = entry.job if entry.bulk is None else _call(entry.bulk, [e.item for e in run])
+        assert work is not None
+        try:
+            async with self.db.write() as tx:
+                try:
+                    value = await work(tx)
+                except Exception as exc:
+                    raise _Failed(exc) from exc
+        except _Failed as failed:
+            if len(run) > 1:
+                log.info("a bulk write of %d items failed; retrying them one by one", len(run))
+                return False
+            results.append((entry.future, False, failed.error))
+            return True
+        if entry.bulk is None:
+            results.append((entry.future, True, value))
+        else:
+            results.extend((e.future, True, v) for e, v in zip(run, value, strict=True))
+        return True
 
     @staticmethod
     async def _attempt(tx: "Tx", job: Job, entries: list[_Entry],
@@ -180,6 +214,14 @@ class WriteBatcher:
                 await task
             except (asyncio.CancelledError, Exception):
                 pass
+
+
+class _Failed(Exception):
+    """The work of a batch failed (not its commit): roll back, then answer or retry."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _runs(entries: list[_Entry]) -> list[list[_Entry]]:

@@ -54,6 +54,25 @@ async def test_a_failing_job_is_rolled_back_alone(db) -> None:
     assert [e.type for e in seen] == ["test.good", "test.good"]
 
 
+async def test_a_lone_failing_job_gets_its_error_and_writes_nothing(db) -> None:
+    seen: list[Event] = []
+
+    async def listener(batch):
+        seen.extend(batch)
+
+    db.on_commit(listener)
+
+    async def bad(tx):
+        await tx.emit(Event("test.bad", "test", 1))
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        await db.batch(bad)  # a batch of its own: run without a savepoint, rolled back whole
+    async with db.read() as conn:
+        assert (await conn.execute(select(func.count()).select_from(events))).scalar_one() == 0
+    assert seen == []
+
+
 async def test_bulk_items_submitted_together_share_one_call_in_submission_order(db) -> None:
     calls: list[list[int]] = []
 
