@@ -12,5 +12,9 @@ def build_components(server: "Server") -> list[Any]:
     from cpms.ocpp.gateway import Gateway
     from cpms.scheduler import Scheduler
     from cpms.webhooks.delivery import WebhookWorker
+    from cpms.webhooks.options import Options
+    from cpms.webhooks.processes import DeliveryProcesses
 
-    return [Gateway(server), WebhookWorker(server.rt), Scheduler(server.rt)]
+    processes = Options.from_settings(server.rt.settings).processes
+    webhooks = DeliveryProcesses(server.rt, processes) if processes else WebhookWorker(server.rt)
+    return [Gateway(server), webhooks, Scheduler(server.rt)]

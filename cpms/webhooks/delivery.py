@@ -125,6 +125,7 @@ class WebhookWorker:
         self._handover = asyncio.Lock()
         self._fanout_wake = asyncio.Event()
         self._scan_wake = asyncio.Event()
+        self._poll_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._running = False
         self._last_prune = 0.0
@@ -144,7 +145,8 @@ class WebhookWorker:
         self._tasks = [asyncio.create_task(self.recorder.run(), name="webhook-recorder"),
                        asyncio.create_task(self._fanout_loop(), name="webhook-fanout"),
                        asyncio.create_task(self._scan_loop(), name="webhook-scan"),
-                       asyncio.create_task(self._position_loop(), name="webhook-positions")]
+                       asyncio.create_task(self._position_loop(), name="webhook-positions"),
+                       asyncio.create_task(self._poll_loop(), name="webhook-poll")]
 
     async def stop(self) -> None:
         if not self._running:
@@ -187,6 +189,10 @@ class WebhookWorker:
             lane.wake()
         self._scan_wake.set()
 
+    def poke(self) -> None:
+        """Events were committed elsewhere (the server of a delivery process): read the outbox now."""
+        self._poll_wake.set()
+
     async def _on_commit(self, events: list[Event]) -> None:
         if self._running:
             self._incoming.extend(events)
@@ -228,16 +234,32 @@ class WebhookWorker:
 
     async def _scan(self) -> None:
         await self._renew()
-        for _ in range(SCAN_PAGES):
-            async with self._handover:
-                more = await self.outbox.scan(self._fan_out_missed)
-            if not more:
-                break
-        else:
+        if not await self._read_outbox():
             self._scan_wake.set()  # a backlog: continue right after this scan
         if time.monotonic() - self._last_prune >= PRUNE_EVERY:
             self._last_prune = time.monotonic()
             await self._prune()
+
+    async def _read_outbox(self) -> bool:
+        """Hand over what the outbox has beyond the cursor; False when pages were left for later."""
+        for _ in range(SCAN_PAGES):
+            async with self._handover:
+                more = await self.outbox.scan(self._fan_out_missed)
+            if not more:
+                return True
+        return False
+
+    async def _poll_loop(self) -> None:
+        while True:
+            await self._poll_wake.wait()
+            self._poll_wake.clear()
+            try:
+                if not await self._read_outbox():
+                    self._poll_wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reading the webhook outbox failed; the next scan retries it")
 
     async def _fan_out_missed(self, events: list[Event]) -> None:
         if any(e.type == TOKEN_REVOKED for e in events):
@@ -278,10 +300,12 @@ class WebhookWorker:
                 self._known = {s.id for s in await store.subscribers(conn)}
             if not self._known:
                 return
+        share = self.options.share
         async with self.db.write() as tx:
-            held = await store.claim_subscriptions(tx.conn, self.options.node_id, now,
-                                                   now + timedelta(seconds=self.options.lease))
             self._known = {s.id for s in await store.subscribers(tx.conn)}
+            held = await store.claim_subscriptions(tx.conn, self.options.node_id, now,
+                                                   now + timedelta(seconds=self.options.lease),
+                                                   limit=-(-len(self._known) // share) if share > 1 else None)
         if not self._running:
             return
         self._lease_deadline = started + self.options.lease

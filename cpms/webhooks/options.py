@@ -10,6 +10,7 @@
     CPMS_WEBHOOK_LEASE          seconds a node holds a subscription without renewing (30)
     CPMS_WEBHOOK_GAP_TIMEOUT    seconds before a hole in event ids is taken as a rollback (60)
     CPMS_WEBHOOK_RETENTION_HOURS  how long delivered notifications are kept (72; given up: 30 days)
+    CPMS_WEBHOOK_PROCESSES      delivery processes of their own (0: delivery runs in the server's process)
     CPMS_WEBHOOK_HTTP           lean (built-in HTTP/1.1 client, default) or httpx (httpcore, proxies)
     CPMS_NODE_ID                this node's name in leases (default host:port; must differ per node)
 """
@@ -38,6 +39,8 @@ class Options:
     failed_retention_hours: float = 720.0
     batch: int = 500
     http: str = "lean"
+    processes: int = 0
+    share: int = 1  # a delivery process of N takes at most 1/N of the subscriptions (CPMS_WEBHOOK_SHARE)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Options":
@@ -71,9 +74,19 @@ class Options:
             gap_timeout=number("CPMS_WEBHOOK_GAP_TIMEOUT", cls.gap_timeout),
             retention_hours=number("CPMS_WEBHOOK_RETENTION_HOURS", cls.retention_hours),
             http=http,
+            processes=_count(env.get("CPMS_WEBHOOK_PROCESSES")),
+            share=max(1, _count(env.get("CPMS_WEBHOOK_SHARE"))),
         )
         if options.lease <= options.timeout + 2 * options.scan_interval:
             # a node sends only while its lease outlives a whole request, and renews it every scan
             raise SystemExit("CPMS_WEBHOOK_LEASE must be longer than CPMS_WEBHOOK_TIMEOUT plus two "
                              "CPMS_WEBHOOK_SCAN intervals")
         return options
+
+
+def _count(raw: str | None) -> int:
+    if raw in (None, ""):
+        return 0
+    if not raw.isdigit() or int(raw) > 64:
+        raise SystemExit(f"CPMS_WEBHOOK_PROCESSES must be a whole number from 0 to 64, got {raw!r}")
+    return int(raw)

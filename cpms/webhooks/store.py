@@ -106,12 +106,24 @@ def _subscription_from(select_from: Any) -> Any:
     return select_from.outerjoin(api_tokens, api_tokens.c.id == subscriptions.c.token_id)
 
 
-async def claim_subscriptions(conn: AsyncConnection, node: str, now: datetime, until: datetime) -> list[SubscriptionRow]:
-    """Take or renew the lease of every subscription nobody else holds; return those this node holds."""
-    claimable = or_(subscriptions.c.claimed_by == node, subscriptions.c.claimed_until.is_(None),
-                    subscriptions.c.claimed_until < now)
-    await conn.execute(update(subscriptions).where(subscriptions.c.via == "webhook", claimable)
-                       .values(claimed_by=node, claimed_until=until))
+async def claim_subscriptions(conn: AsyncConnection, node: str, now: datetime, until: datetime,
+                              limit: int | None = None) -> list[SubscriptionRow]:
+    """Renew this node's leases and take free subscriptions (up to `limit` held in all); return those held."""
+    free = or_(subscriptions.c.claimed_until.is_(None), subscriptions.c.claimed_until < now)
+    if limit is None:
+        await conn.execute(update(subscriptions).where(subscriptions.c.via == "webhook",
+                                                       or_(subscriptions.c.claimed_by == node, free))
+                           .values(claimed_by=node, claimed_until=until))
+    else:
+        held = await conn.execute(update(subscriptions).where(subscriptions.c.via == "webhook",
+                                                              subscriptions.c.claimed_by == node)
+                                  .values(claimed_until=until))
+        room = limit - int(held.rowcount or 0)
+        if room > 0:
+            wanted = (select(subscriptions.c.id).where(subscriptions.c.via == "webhook", free)
+                      .order_by(subscriptions.c.id).limit(room))
+            await conn.execute(update(subscriptions).where(subscriptions.c.id.in_(wanted.scalar_subquery()), free)
+                               .values(claimed_by=node, claimed_until=until))
     stmt = (select(*_subscription_columns()).select_from(_subscription_from(subscriptions))
             .where(subscriptions.c.claimed_by == node)
             .order_by(subscriptions.c.id))
