@@ -240,11 +240,11 @@ class WebhookWorker:
             self._last_prune = time.monotonic()
             await self._prune()
 
-    async def _read_outbox(self) -> bool:
+    async def _read_outbox(self, save: bool = True) -> bool:
         """Hand over what the outbox has beyond the cursor; False when pages were left for later."""
         for _ in range(SCAN_PAGES):
             async with self._handover:
-                more = await self.outbox.scan(self._fan_out_missed)
+                more = await self.outbox.scan(self._fan_out_missed, save=save)
             if not more:
                 return True
         return False
@@ -254,7 +254,7 @@ class WebhookWorker:
             await self._poll_wake.wait()
             self._poll_wake.clear()
             try:
-                if not await self._read_outbox():
+                if not await self._read_outbox(save=False):  # the scan saves the cursor; no write per poke
                     self._poll_wake.set()
             except asyncio.CancelledError:
                 raise
@@ -272,6 +272,8 @@ class WebhookWorker:
                 row = await store.subscription(conn, lane.sub.id)
                 if row is not None:
                     lane.update(row)
+                    if lane.problem:
+                        lane.wake()  # its waiting rows are given up now, not at its next look
 
     async def _position_loop(self) -> None:
         while True:

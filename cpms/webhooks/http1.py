@@ -4,7 +4,7 @@ httpx costs about a millisecond of CPU per request on this kind of machine (its 
 and merges URL, header and cookie objects; httpcore adds a pool and locks): at thousands of
 webhooks a second that is the whole budget of the event loop. Webhooks need much less: one
 request at a time per connection, a small JSON body out, a status code back. `Http1Client` does
-exactly that over asyncio streams, with per-origin keep-alive, TLS and a deadline per exchange;
+exactly that over an asyncio protocol, with per-origin keep-alive, TLS and a deadline per exchange;
 the webhook transport calls it directly with a prebuilt request head. `Http1Transport` puts
 the same client under an `httpx.AsyncClient` (the tests drive it that way). Response bodies are
 read (to keep connections reusable) up to a limit and otherwise discarded with the connection.
@@ -27,6 +27,7 @@ Origin = tuple[str, str, int]
 Headers = list[tuple[bytes, bytes]]
 
 _NO_BODY = {204, 304}
+_MAX_HEAD = 1 << 16
 _STRIP = {b"transfer-encoding", b"content-encoding", b"connection", b"keep-alive"}
 
 
@@ -49,22 +50,165 @@ def endpoint(url: str) -> Endpoint:
                     parsed.netloc, parsed.raw_path)
 
 
-@dataclass(eq=False)
-class _Connection:
-    reader: asyncio.StreamReader
-    writer: asyncio.StreamWriter
-    expired: bool = False
+class _Incomplete(Exception):
+    """More bytes are needed before the answer can be read."""
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive connection. The answer is parsed as its bytes arrive, in the protocol: no
+    stream reader, no future per read, one wake-up of the caller per answer."""
+
+    def __init__(self, max_body: int) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.max_body = max_body
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future[tuple[Answer, bool]] | None = None
+        self.method = "POST"
+        self.request: httpx.Request | None = None
+        self.reused = False
+        self.eof = False
+        self.expired = False
+        self.head_done = False
+
+    # --- asyncio.Protocol -----------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        self._answer()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._answer()
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.eof = True
+        self._answer(exc)
+
+    # --- the client's side ----------------------------------------------------------------
 
     def usable(self) -> bool:
-        return not (self.reader.at_eof() or self.writer.is_closing())
+        return self.transport is not None and not self.eof and not self.transport.is_closing() and not self.buffer
 
     def close(self) -> None:
-        self.writer.close()
+        if self.transport is not None:
+            self.transport.close()
 
     def expire(self) -> None:
-        """The exchange's deadline passed: drop the connection, which ends the read waiting on it."""
+        """The exchange's deadline passed: drop the connection, which ends the wait for its answer."""
         self.expired = True
-        self.writer.transport.abort()
+        if self.transport is not None:
+            self.transport.abort()
+
+    def send(self, data: bytes, method: str, request: httpx.Request | None, reused: bool
+             ) -> asyncio.Future[tuple[Answer, bool]]:
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.method, self.request, self.reused, self.head_done = method, request, reused, False
+        assert self.transport is not None
+        self.transport.write(data)
+        return self.waiter
+
+    def _answer(self, exc: Exception | None = None) -> None:
+        waiter = self.waiter
+        if waiter is None or waiter.done():
+            return
+        try:
+            result = self._parse()
+        except _Incomplete:
+            if not self.eof:
+                return
+            waiter.set_exception(exc if isinstance(exc, OSError) else self._disconnected())
+            return
+        except Exception as error:
+            waiter.set_exception(error)
+            return
+        self.waiter = None
+        waiter.set_result(result)
+
+    def _disconnected(self) -> Exception:
+        if not self.head_done and not self.buffer and self.reused:
+            return _Stale()
+        if not self.head_done:
+            return httpx.RemoteProtocolError("Server disconnected without sending a response.", request=self.request)
+        return httpx.RemoteProtocolError("Server disconnected in the middle of the response.", request=self.request)
+
+    def _parse(self) -> tuple[Answer, bool]:
+        """The answer at the start of the buffer and whether the connection can be reused; consumes it."""
+        buffer, request = self.buffer, self.request
+        while True:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                if len(buffer) > _MAX_HEAD:
+                    raise httpx.RemoteProtocolError("Response headers too large.", request=request)
+                raise _Incomplete()
+            lines = bytes(buffer[:end]).split(b"\r\n")
+            parts = lines[0].split(b" ", 2)
+            if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
+                raise httpx.RemoteProtocolError(f"Malformed status line {lines[0][:80]!r}.", request=request)
+            status = int(parts[1])
+            if 100 <= status < 200:  # 100 Continue and other interim answers precede the real one
+                del buffer[:end + 4]
+                continue
+            break
+        self.head_done = True
+        headers = []
+        for line in lines[1:]:
+            name, sep, value = line.partition(b":")
+            if sep:
+                headers.append((name.strip(), value.strip()))
+        connection = _header(headers, b"connection").lower()
+        keep_alive = b"close" not in connection if parts[0] == b"HTTP/1.1" else b"keep-alive" in connection
+        start = end + 4
+        if status in _NO_BODY or self.method == "HEAD":
+            content, used, reusable = b"", start, True
+        elif b"chunked" in _header(headers, b"transfer-encoding").lower():
+            content, used, reusable = self._chunked(start)
+        elif length_text := _header(headers, b"content-length"):
+            try:
+                length = int(length_text)
+            except ValueError:
+                raise httpx.RemoteProtocolError("Malformed Content-Length.", request=request) from None
+            if length > self.max_body:
+                content, used, reusable = b"", len(buffer), False
+            elif len(buffer) < start + length:
+                raise _Incomplete()
+            else:
+                content, used, reusable = bytes(buffer[start:start + length]), start + length, True
+        elif self.eof or len(buffer) - start > self.max_body:  # no length: the body runs to the end
+            content, used, reusable = bytes(buffer[start:start + self.max_body]), len(buffer), False
+        else:
+            raise _Incomplete()
+        del buffer[:used]
+        return Answer(status, headers, content), keep_alive and reusable
+
+    def _chunked(self, at: int) -> tuple[bytes, int, bool]:
+        buffer, chunks, size = self.buffer, [], 0
+        while True:
+            line_end = buffer.find(b"\r\n", at)
+            if line_end < 0:
+                raise _Incomplete()
+            try:
+                length = int(bytes(buffer[at:line_end]).split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                raise httpx.RemoteProtocolError("Malformed chunked response.", request=self.request) from None
+            at = line_end + 2
+            if length == 0:
+                if buffer[at:at + 2] == b"\r\n":
+                    return b"".join(chunks), at + 2, True
+                trailers = buffer.find(b"\r\n\r\n", at)
+                if trailers < 0:
+                    raise _Incomplete()
+                return b"".join(chunks), trailers + 4, True
+            size += length
+            if size > self.max_body:
+                return b"".join(chunks), len(buffer), False
+            if len(buffer) < at + length + 2:
+                raise _Incomplete()
+            chunks.append(bytes(buffer[at:at + length]))
+            at += length + 2
 
 
 class _Stale(Exception):
@@ -143,12 +287,12 @@ class Http1Client:
         tls = None
         if scheme == "https":
             tls = self._ssl = self._ssl or ssl.create_default_context()
+        loop = asyncio.get_running_loop()
         with _mapped(request, httpx.ConnectTimeout, httpx.ConnectError):
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(host, port, ssl=tls,
-                                                               server_hostname=host if tls else None,
-                                                               limit=1 << 16)
-        return _Connection(reader, writer)
+                _, conn = await loop.create_connection(lambda: _Connection(self._max_body), host, port, ssl=tls,
+                                                       server_hostname=host if tls else None)
+        return conn
 
     async def _exchange(self, origin: Origin, conn: _Connection, data: bytes, method: str, timeout: float | None,
                         request: httpx.Request | None, *, reused: bool) -> Answer:
@@ -156,15 +300,7 @@ class Http1Client:
         timer = asyncio.get_running_loop().call_later(timeout, conn.expire) if timeout is not None else None
         try:
             with _mapped(request, httpx.ReadTimeout, httpx.ReadError):
-                conn.writer.write(data)
-                if conn.writer.transport.get_write_buffer_size():
-                    await conn.writer.drain()
-                status, headers, keep_alive = await self._read_head(conn, request, reused)
-                try:
-                    content, reusable = await self._read_body(conn, request, method, status, headers)
-                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-                    raise httpx.RemoteProtocolError("Server disconnected in the middle of the response.",
-                                                    request=request) from None
+                answer, reusable = await conn.send(data, method, request, reused)
         except BaseException:
             conn.close()
             if conn.expired:
@@ -173,73 +309,11 @@ class Http1Client:
         finally:
             if timer is not None:
                 timer.cancel()
-        if keep_alive and reusable:
+        if reusable:
             self._checkin(origin, conn)
         else:
             conn.close()
-        return Answer(status, headers, content)
-
-    async def _read_head(self, conn: _Connection, request: httpx.Request | None,
-                         reused: bool) -> tuple[int, Headers, bool]:
-        while True:
-            try:
-                raw = await conn.reader.readuntil(b"\r\n\r\n")
-            except asyncio.IncompleteReadError as exc:
-                if reused and not exc.partial:
-                    raise _Stale() from None
-                raise httpx.RemoteProtocolError("Server disconnected without sending a response.",
-                                                request=request) from None
-            except asyncio.LimitOverrunError:
-                raise httpx.RemoteProtocolError("Response headers too large.", request=request) from None
-            lines = raw[:-4].split(b"\r\n")
-            parts = lines[0].split(b" ", 2)
-            if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
-                raise httpx.RemoteProtocolError(f"Malformed status line {lines[0][:80]!r}.", request=request)
-            status = int(parts[1])
-            headers = []
-            for line in lines[1:]:
-                name, sep, value = line.partition(b":")
-                if sep:
-                    headers.append((name.strip(), value.strip()))
-            if 100 <= status < 200:
-                continue  # 100 Continue and other interim answers precede the real one
-            connection = _header(headers, b"connection").lower()
-            keep_alive = (b"close" not in connection if parts[0] == b"HTTP/1.1" else b"keep-alive" in connection)
-            return status, headers, keep_alive
-
-    async def _read_body(self, conn: _Connection, request: httpx.Request | None, method: str, status: int,
-                         headers: Headers) -> tuple[bytes, bool]:
-        if status in _NO_BODY or method == "HEAD":
-            return b"", True
-        reader = conn.reader
-        if b"chunked" in _header(headers, b"transfer-encoding").lower():
-            chunks, size = [], 0
-            while True:
-                line = await reader.readuntil(b"\r\n")
-                try:
-                    length = int(line.split(b";", 1)[0].strip(), 16)
-                except ValueError:
-                    raise httpx.RemoteProtocolError("Malformed chunked response.", request=request) from None
-                if length == 0:
-                    while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
-                        pass
-                    return b"".join(chunks), True
-                size += length
-                if size > self._max_body:
-                    return b"".join(chunks), False
-                chunks.append(await reader.readexactly(length))
-                await reader.readexactly(2)
-        length_text = _header(headers, b"content-length")
-        if length_text:
-            try:
-                length = int(length_text)
-            except ValueError:
-                raise httpx.RemoteProtocolError("Malformed Content-Length.", request=request) from None
-            if length > self._max_body:
-                return b"", False
-            return await reader.readexactly(length), True
-        # No length: the body runs to the end of the connection.
-        return await reader.read(self._max_body), False
+        return answer
 
 
 def request_head(method: bytes, where: Endpoint, headers: Headers, body_length: int) -> bytes:

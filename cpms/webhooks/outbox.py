@@ -72,8 +72,9 @@ class OutboxReader:
         """Ids above `after` already handed over although the cursor has not reached them (past a hole)."""
         return sorted(i for i in self._handled if i > after)
 
-    async def scan(self, handle: Handler) -> bool:
-        """Hand unhandled events to `handle`, then advance the cursor. True when more may be waiting."""
+    async def scan(self, handle: Handler, *, save: bool = True) -> bool:
+        """Hand unhandled events to `handle`, then advance the cursor (saved unless `save` is False: a
+        quick look between scans writes nothing). True when more may be waiting."""
         async with self.db.read() as conn:
             ids = list((await conn.execute(select(outbox.c.id).where(outbox.c.id > self.position)
                                            .order_by(outbox.c.id).limit(self.page))).scalars())
@@ -90,10 +91,10 @@ class OutboxReader:
             self._handled.update(todo)
         if ids:
             self._seen_max = max(self._seen_max, max(ids))
-        await self._advance(sorted(set(ids)))
+        await self._advance(sorted(set(ids)), save)
         return len(ids) >= self.page
 
-    async def _advance(self, ids: list[int]) -> None:
+    async def _advance(self, ids: list[int], save: bool = True) -> None:
         position = self.position
         for ident in ids:
             if ident <= position:
@@ -107,7 +108,7 @@ class OutboxReader:
             self._gap = None if self._gap and self._gap[0] <= position else self._gap
             self.position = position
             self._handled = {i for i in self._handled if i > position}
-        if self.position > self._saved:
+        if save and self.position > self._saved:
             async with self.db.write() as tx:
                 await tx.conn.execute(update(webhook_cursor)
                                       .where(webhook_cursor.c.name == self.name,

@@ -6,15 +6,26 @@ JSON parsing) with the token it subscribed with, and comparing in constant time 
 
 from __future__ import annotations
 
-import hashlib
 import hmac
+import time
 from datetime import datetime
 
 from cpms.clock import iso
 
 
 def sign(body: bytes, key: str) -> str:
-    return hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.digest(key.encode(), body, "sha256").hex()
+
+
+_second: list[object] = [-1, b""]  # the last second formatted, and its text
+
+
+def timestamp(now: float) -> bytes:
+    """`now` (epoch seconds) as X-Timestamp wants it; the date part is formatted once a second."""
+    whole = int(now)
+    if whole != _second[0]:
+        _second[0], _second[1] = whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)).encode()
+    return b"%s.%06dZ" % (_second[1], min(999_999, int((now - whole) * 1_000_000)))
 
 
 def verify(body: bytes, key: str, signature: str) -> bool:
