@@ -4,6 +4,7 @@
     python bench/webhooks.py --db postgres           # on a private PostgreSQL server
     python bench/webhooks.py --scenario feed --rate-events 1000 --seconds 10
     python bench/webhooks.py --events 3000 --clients 16 --subscriptions 10
+    python bench/webhooks.py --scenario feed --processes 1   # delivery in a process of its own
 
 The real server (`python -m cpms serve`) runs on a fresh database with N subscriptions to
 `chargePoint.changed`, each pointing at its own path of one receiver (a raw asyncio protocol in
@@ -172,22 +173,31 @@ async def serve_receiver(port: int) -> None:
     server.close()
 
 
-async def feed(db: Any, ids: list[int], rate: float, seconds: float) -> int:
+async def feed(db: Any, ids: list[int], rate: float, seconds: float, per_job: int = 1) -> int:
     """Commit `rate` charge point changes a second for `seconds`: each a row update and its event, submitted
-    like OCPP handlers submit theirs (one `db.batch` job each, group-committed)."""
+    like OCPP handlers submit theirs (one `db.batch` job each, group-committed), or `per_job` changes
+    of different charge points in one job (as bulk handlers such as MeterValues write)."""
     from datetime import datetime, timezone
 
-    from sqlalchemy import update
+    from sqlalchemy import bindparam, update
 
     from cpms.events import Event
     from cpms.storage.tables.charge_points import charge_points
 
-    async def change(cp: int, n: int) -> None:
+    async def change(first: int, count: int) -> None:
+        cps = [ids[n % len(ids)] for n in range(first, first + count)]
+
         async def job(tx: Any) -> None:
             now = datetime.now(timezone.utc)
-            await tx.conn.execute(update(charge_points).where(charge_points.c.id == cp)
-                                  .values(name=f"CP {cp} {n}", last_updated_at=now))
-            await tx.emit(Event("chargePoint.changed", "chargePoint", cp, {"action": "updated"}, now))
+            if count == 1:
+                await tx.conn.execute(update(charge_points).where(charge_points.c.id == cps[0])
+                                      .values(name=f"CP {cps[0]} {first}", last_updated_at=now))
+            else:
+                await tx.conn.execute(update(charge_points).where(charge_points.c.id == bindparam("cp"))
+                                      .values(name=bindparam("nm"), last_updated_at=now),
+                                      [{"cp": cp, "nm": f"CP {cp} {first}"} for cp in cps])
+            await tx.emit_many([Event("chargePoint.changed", "chargePoint", cp, {"action": "updated"}, now)
+                                for cp in cps])
 
         await db.batch(job)
 
@@ -196,7 +206,8 @@ async def feed(db: Any, ids: list[int], rate: float, seconds: float) -> int:
     started = time.monotonic()
     while made < total:
         due = min(total, int((time.monotonic() - started) * rate) + 1)
-        pending += [asyncio.create_task(change(ids[n % len(ids)], n)) for n in range(made, due)]
+        due = min(total, made + (due - made) // per_job * per_job) if due < total else due
+        pending += [asyncio.create_task(change(n, min(per_job, due - n))) for n in range(made, due, per_job)]
         made = due
         await asyncio.sleep(0.005)
     await asyncio.gather(*pending)
@@ -219,11 +230,12 @@ async def run_feed(args: argparse.Namespace, url: str, workdir: Path, receiver: 
             ids = await setup(api, args, receiver)
         await feed(server.rt.db, ids, 20, 1.0)  # warm-up
         warm = (await asyncio.to_thread(wait_for, receiver, 20 * args.subscriptions, 60))["count"]
-        cpu0, started = time.process_time(), time.time()
-        events = await feed(server.rt.db, ids, args.rate_events, args.seconds)
+        helpers = getattr(server.rt.component("webhooks"), "pids", list)()  # delivery processes, if any
+        cpu0, started = time.process_time() + sum(map(cpu_seconds, helpers)), time.time()
+        events = await feed(server.rt.db, ids, args.rate_events, args.seconds, args.per_job)
         stats = await asyncio.to_thread(wait_for, receiver, warm + events * args.subscriptions, args.timeout)
         return {"events": events, "warm": warm, "started": started, "stats": stats,
-                "cpu": time.process_time() - cpu0}
+                "cpu": time.process_time() + sum(map(cpu_seconds, helpers)) - cpu0}
     finally:
         await server.shutdown()
 
@@ -247,7 +259,7 @@ async def setup(api: Any, args: argparse.Namespace, receiver: ReceiverProcess) -
 
 
 def webhook_env(args: argparse.Namespace) -> dict[str, str]:
-    return {"CPMS_WEBHOOK_RATE": str(args.rate), "CPMS_WEBHOOK_BACKOFF": "0.05", "CPMS_WEBHOOK_BACKOFF_MAX": "0.2",
+    return {"CPMS_WEBHOOK_RATE": str(args.rate), "CPMS_WEBHOOK_PROCESSES": str(args.processes), "CPMS_WEBHOOK_BACKOFF": "0.05", "CPMS_WEBHOOK_BACKOFF_MAX": "0.2",
             "CPMS_WEBHOOK_MAX_ATTEMPTS": "100000",  # the drain keeps the receiver down longer than 12 quick retries
             "CPMS_LOG_LEVEL": "warning"}
 
@@ -262,6 +274,19 @@ def wait_for(receiver: ReceiverProcess, count: int, timeout: float) -> dict[str,
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU of a process and its children (the server and its delivery processes)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return cpu_seconds(pid) + sum(cpu_seconds(child) for child in children)
 
 
 def database(kind: str, workdir: Path) -> tuple[str, Any]:
@@ -301,7 +326,7 @@ def run(args: argparse.Namespace, scenario: str) -> dict[str, Any]:
             warm = wait_for(receiver, 20 * args.subscriptions, 60)["count"]
             events = args.events
             assert server.proc is not None
-            cpu0 = cpu_seconds(server.proc.pid)
+            cpu0 = tree_cpu_seconds(server.proc.pid)
             if scenario == "drain":
                 receiver_port = receiver.port
                 receiver.stop()
@@ -315,7 +340,7 @@ def run(args: argparse.Namespace, scenario: str) -> dict[str, Any]:
                 started = time.time()
                 asyncio.run(changes(server.port, ids, events, args.clients))
             stats = wait_for(receiver, warm + events * args.subscriptions, args.timeout)
-            cpu = cpu_seconds(server.proc.pid) - cpu0
+            cpu = tree_cpu_seconds(server.proc.pid) - cpu0
         delivered = stats["count"] - warm
         elapsed = (stats["last"] or started) - started
         result = {
@@ -361,6 +386,8 @@ def main() -> None:
     parser.add_argument("--rate-events", type=float, default=1000.0, help="feed: events committed per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="feed: for how long")
     parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--per-job", type=int, default=1, help="feed: changes per db.batch job (bulk writers)")
+    parser.add_argument("--processes", type=int, default=0, help="CPMS_WEBHOOK_PROCESSES: delivery processes")
     parser.add_argument("--receiver", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.receiver is not None:
