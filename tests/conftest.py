@@ -36,7 +36,7 @@ async def databases() -> AsyncIterator[object]:
     dbs = make_databases()
     await dbs.setup()
     yield dbs
-    dbs.teardown()
+    await dbs.teardown()
 
 
 @pytest.fixture

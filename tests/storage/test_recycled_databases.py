@@ -50,6 +50,7 @@ async def test_a_recycled_database_holds_what_a_new_copy_of_the_template_holds(d
     expected = await state(new)
     await write_everywhere_we_can(new)
     await databases.release(new)
+    await databases.emptied()
 
     recycled = await databases.fresh()
 
@@ -66,6 +67,7 @@ async def test_a_database_someone_is_still_connected_to_is_left_alone(databases)
     straggler = await asyncpg.connect(dsn(url))
     try:
         await databases.release(url)
+        await databases.emptied()
         other = await databases.fresh()
         assert other != url
         assert await straggler.fetchval("SELECT count(*) FROM api_tokens WHERE name LIKE 't%'") == 3
@@ -82,6 +84,7 @@ async def test_a_database_whose_schema_a_test_changed_is_not_handed_on(databases
     finally:
         await conn.close()
     await databases.release(url)
+    await databases.emptied()
 
     other = await databases.fresh()
 

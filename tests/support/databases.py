@@ -5,8 +5,8 @@ session into the template; each test gets a copy, so tests are isolated and fast
 
 On PostgreSQL a copy costs ~0.2 s of server CPU (CREATE DATABASE writes the whole 10 MB template
 again), 1,200 times a run; so a database a test is done with is emptied back to the template's
-rows and handed to the next test under a name never used before (`recycle`). One that still has
-a session, or whose schema the test changed, is left as it is and the next test gets a new copy.
+rows (while the next test runs) and handed to a later test under a name never used before. One
+that still has a session, or whose schema the test changed, is left as it is.
 """
 
 from __future__ import annotations
@@ -45,7 +45,10 @@ class SqliteDatabases:
     async def release(self, url: str) -> None:
         """A file per test is cheap enough: nothing to recycle."""
 
-    def teardown(self) -> None:
+    async def emptied(self) -> None:
+        """Nothing is ever being emptied."""
+
+    async def teardown(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -114,6 +117,7 @@ class PostgresDatabases:
     def __init__(self) -> None:
         self.server = PostgresServer()
         self._n = itertools.count()
+        self._emptying: list[asyncio.Task[str | None]] = []  # released databases, in the order released
         self._spare: list[str] = []  # emptied databases, each waiting for a new name
         self._template: Template | None = None
 
@@ -135,36 +139,55 @@ class PostgresDatabases:
         name = f"cpms_{os.getpid()}_{next(self._n)}"
         conn = await self._admin()
         try:
-            if not await self._rename_spare(conn, name):
+            while (spare := await self._take_spare()) is not None:
+                if await self._rename(conn, spare, name):
+                    break
+            else:
                 await self._copy_template(conn, name)
         finally:
             await conn.close()
         return self.server.url(name)
 
     async def release(self, url: str) -> None:
-        """The test that had `url` is over: empty its database for the next test, if nobody uses it any more."""
-        name = url.rsplit("/", 1)[1]
+        """The test that had `url` is over: its database is emptied for a later test while the next one runs."""
+        self._emptying.append(asyncio.ensure_future(self._empty(url.rsplit("/", 1)[1])))
+
+    async def emptied(self) -> None:
+        """Wait until every released database is emptied or found unfit; the last one emptied is taken first."""
+        await asyncio.gather(*self._emptying)
+        self._collect()
+
+    async def _empty(self, name: str) -> str | None:
         try:
             conn = await asyncpg.connect(self._dsn(name))
+            try:
+                return name if await self._template.restore(conn) else None  # type: ignore[union-attr]
+            finally:
+                await conn.close()
         except (OSError, asyncpg.PostgresError):
-            return
-        try:
-            restored = await self._template.restore(conn)  # type: ignore[union-attr]
-        finally:
-            await conn.close()
-        if restored:
-            self._spare.append(name)
+            return None
 
-    async def _rename_spare(self, conn: asyncpg.Connection, name: str) -> bool:
+    def _collect(self) -> None:
+        while self._emptying and self._emptying[0].done():
+            name = self._emptying.pop(0).result()
+            if name is not None:
+                self._spare.append(name)
+
+    async def _take_spare(self) -> str | None:
+        self._collect()
+        if not self._spare and len(self._emptying) >= 2:  # tests shorter than an emptying: wait, not copy
+            await asyncio.wait([self._emptying[0]])
+            self._collect()
+        return self._spare.pop() if self._spare else None
+
+    async def _rename(self, conn: asyncpg.Connection, spare: str, name: str) -> bool:
         """A new name, so that nothing holding the old URL (a server a test forgot) can reach it again."""
-        while self._spare:
-            spare = self._spare.pop()
-            for attempt in range(20):
-                try:
-                    await conn.execute(f"ALTER DATABASE {spare} RENAME TO {name}")
-                    return True
-                except asyncpg.ObjectInUseError:  # a session of the last test still closing, or a stranger
-                    await asyncio.sleep(0.01 * (attempt + 1))
+        for attempt in range(20):
+            try:
+                await conn.execute(f"ALTER DATABASE {spare} RENAME TO {name}")
+                return True
+            except asyncpg.ObjectInUseError:  # a session of the last test still closing, or a stranger
+                await asyncio.sleep(0.01 * (attempt + 1))
         return False
 
     async def _copy_template(self, conn: asyncpg.Connection, name: str) -> None:
@@ -183,7 +206,8 @@ class PostgresDatabases:
     async def _admin(self) -> asyncpg.Connection:
         return await asyncpg.connect(self._dsn())
 
-    def teardown(self) -> None:
+    async def teardown(self) -> None:
+        await asyncio.gather(*self._emptying, return_exceptions=True)
         self.server.stop()
 
 
