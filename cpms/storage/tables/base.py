@@ -27,12 +27,17 @@ def id_column() -> Column[Any]:
     return Column("id", Id, primary_key=True, autoincrement=True)
 
 
-def document_columns() -> list[Column[Any]]:
-    """attrs (the rest of the document), createdAt and lastUpdatedAt."""
+def document_columns(*, index_updated: bool = True) -> list[Column[Any]]:
+    """attrs (the rest of the document), createdAt and lastUpdatedAt.
+
+    `index_updated=False` for tables whose rows change many times a second and which nobody
+    filters by lastUpdatedAt (sessions): on PostgreSQL an update that touches no indexed column
+    stays on its page (a HOT update) instead of writing an entry in every index of the table.
+    """
     return [
         Column("attrs", Json, nullable=False, default=dict),
         Column("created_at", UtcDateTime, nullable=False, info={"path": "createdAt"}),
-        Column("last_updated_at", UtcDateTime, nullable=False, index=True, info={"path": "lastUpdatedAt"}),
+        Column("last_updated_at", UtcDateTime, nullable=False, index=index_updated, info={"path": "lastUpdatedAt"}),
     ]
 
 

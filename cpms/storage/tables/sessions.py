@@ -91,10 +91,11 @@ sessions = Table(
     Column("tax_id", Integer, index=True),
     Column("sub_operator_id", Integer, index=True),
     Column("roaming_operator_cpo_id", Integer, index=True),
-    *document_columns(),
+    *document_columns(index_updated=False),  # updated with every meter reading: keep those updates HOT
     Index("ix_sessions_transaction", "charge_point_id", "transaction_id"),
     Index("ix_sessions_evse_status", "evse_id", "status"),
     sqlite_autoincrement=True,
+    postgresql_with={"fillfactor": 80},  # room on the page for HOT updates
     info={"label": "session"},
 )
 

@@ -90,6 +90,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_sessions_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sessions')),
     info={'label': 'session'},
+    postgresql_with={'fillfactor': 80},
     sqlite_autoincrement=True
     )
     with op.batch_alter_table('sessions', schema=None) as batch_op:
@@ -103,7 +104,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_sessions_evse_physical_reference'), ['evse_physical_reference'], unique=False)
         batch_op.create_index('ix_sessions_evse_status', ['evse_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_sessions_id_tag_key'), ['id_tag_key'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sessions_last_updated_at'), ['last_updated_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_sessions_payment_status'), ['payment_status'], unique=False)
         batch_op.create_index(batch_op.f('ix_sessions_payment_status_updated_at'), ['payment_status_updated_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_sessions_payment_type'), ['payment_type'], unique=False)
@@ -233,7 +233,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sessions_payment_type'))
         batch_op.drop_index(batch_op.f('ix_sessions_payment_status_updated_at'))
         batch_op.drop_index(batch_op.f('ix_sessions_payment_status'))
-        batch_op.drop_index(batch_op.f('ix_sessions_last_updated_at'))
         batch_op.drop_index(batch_op.f('ix_sessions_id_tag_key'))
         batch_op.drop_index('ix_sessions_evse_status')
         batch_op.drop_index(batch_op.f('ix_sessions_evse_physical_reference'))
