@@ -4,7 +4,7 @@ table's row count kept by the database for a whole table, a count of the matchin
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import delete, insert, select
 
 from cpms.storage.tables.charge_points import charge_points, evses
 from tests.resources.test_charge_points_listing_cost import counted
@@ -82,3 +82,28 @@ async def test_a_filtered_total_counts_the_matching_rows(api, server, five_evses
     assert (answer["meta"]["total"], answer["meta"]["last_page"]) == (3, 2)
     assert not any("row_counts" in sql for sql in statements)
     assert (await api.get(V20, params={"per_page": 2})).json()["meta"]["total"] == 8
+
+
+@pytest.fixture
+async def many_evses(server) -> list[int]:
+    """1,205 EVSEs with a few ids deleted: a deep page must still be the rows at its offset."""
+    now = server.rt.clock.now()
+    stamps = {"attrs": {}, "created_at": now, "last_updated_at": now}
+    async with server.rt.db.write() as tx:
+        cp = (await tx.conn.execute(insert(charge_points).values(
+            name="CP", type="public", status="enabled", network_id="D-1", managed_by_operator=True,
+            network_status="never_connected", security_profile=0, **stamps).returning(charge_points.c.id))).scalar_one()
+        await tx.conn.execute(insert(evses), [
+            {"charge_point_id": cp, "network_id": str(n), "physical_reference": f"D-{n}", "status": "enabled",
+             "current_type": "ac", **stamps} for n in range(1, 1206)])
+        ids = sorted((await tx.conn.execute(select(evses.c.id))).scalars())
+        gone = ids[10:20]  # holes before the deep pages
+        await tx.conn.execute(delete(evses).where(evses.c.id.in_(gone)))
+    return [i for i in ids if i not in gone]
+
+
+@pytest.mark.parametrize("page, expected", [(11, 100), (12, 95), (13, 0)])
+async def test_a_deep_page_holds_the_rows_at_its_offset(api, many_evses, page, expected) -> None:
+    answer = (await api.get(V20, params={"per_page": 100, "page": page})).json()
+    assert [e["id"] for e in answer["data"]] == many_evses[(page - 1) * 100:page * 100]
+    assert len(answer["data"]) == expected and answer["meta"]["total"] == 1195
