@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cpms.resources.document import MISSING, copy_tree, get_path, pop_path, set_path
+from cpms.resources.document import MISSING, copy_tree, get_parts, get_path, pop_parts, pop_path, set_parts, set_path
 
 Hook = Callable[[dict[str, Any]], dict[str, Any]]
 Loader = Callable[[AsyncConnection, list[dict[str, Any]]], Awaitable[None]]
@@ -75,18 +75,18 @@ class View:
         if self._plain:
             return doc
         # every renamed value read before any is written: a wire name may be another property's canonical name
-        moved = [(wire, _get(doc, canonical)) for wire, canonical in self._moves]
+        moved = [(wire, get_parts(doc, canonical)) for wire, canonical in self._moves]
         out = doc if owned else copy_tree(doc)
         for wire, value in moved:
             if value is not MISSING:
-                _set(out, wire, value)
+                set_parts(out, wire, value)
             else:
                 # the wire name may also be a canonical name of another property: not this one's value
-                _pop(out, wire)
+                pop_parts(out, wire)
         for wire, inverse in self._inverse:
-            value = _get(out, wire)
+            value = get_parts(out, wire)
             if value is not MISSING:
-                _set(out, wire, _map_value(value, inverse))
+                set_parts(out, wire, _map_value(value, inverse))
         if self.to_wire_hook:
             out = self.to_wire_hook(out)
         return out
@@ -109,30 +109,3 @@ def _parts(dotted: str) -> tuple[str, ...]:
     return tuple(dotted.split("."))
 
 
-def _get(doc: dict[str, Any], parts: tuple[str, ...]) -> Any:
-    node: Any = doc
-    for part in parts:
-        if not isinstance(node, dict) or part not in node:
-            return MISSING
-        node = node[part]
-    return node
-
-
-def _set(doc: dict[str, Any], parts: tuple[str, ...], value: Any) -> None:
-    node = doc
-    for part in parts[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = node[part] = {}
-        node = child
-    node[parts[-1]] = value
-
-
-def _pop(doc: dict[str, Any], parts: tuple[str, ...]) -> None:
-    node: Any = doc
-    for part in parts[:-1]:
-        if not isinstance(node, dict) or part not in node:
-            return
-        node = node[part]
-    if isinstance(node, dict):
-        node.pop(parts[-1], None)
