@@ -166,12 +166,9 @@ async def load(args: argparse.Namespace) -> None:
 
 
 def worker(args: argparse.Namespace) -> None:
-    try:
-        import uvloop
+    from cpms.loop import run
 
-        uvloop.run(load(args))
-    except ImportError:
-        asyncio.run(load(args))
+    run(load(args))
 
 
 # == seeding: rows straight into the tables ==========================================================

@@ -49,6 +49,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from cpms.loop import run as run_loop  # noqa: E402
 from tests.support.server_process import ServerProcess  # noqa: E402
 
 TOKEN = "cpms_bench_token_0123456789abcdefghijklmnopqrstuv"
@@ -315,7 +316,7 @@ def run(args: argparse.Namespace, scenario: str) -> dict[str, Any]:
     server: ServerProcess | None = None
     try:
         if scenario == "feed":
-            fed = _with_uvloop(run_feed(args, url, workdir, receiver))
+            fed = run_loop(run_feed(args, url, workdir, receiver))
             events, warm, started, stats, cpu = fed["events"], fed["warm"], fed["started"], fed["stats"], fed["cpu"]
         else:
             server = ServerProcess(url, workdir / "data", TOKEN, env=webhook_env(args))
@@ -366,15 +367,6 @@ def run(args: argparse.Namespace, scenario: str) -> dict[str, Any]:
             pg.stop()
 
 
-def _with_uvloop(main: Any) -> Any:
-    """Run `main` on uvloop when it is installed, as `cpms serve` does."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(main)
-    return uvloop.run(main)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -400,7 +392,7 @@ def main() -> None:
 
 
 def _run_receiver(port: int) -> None:
-    _with_uvloop(serve_receiver(port))
+    run_loop(serve_receiver(port))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import sys
 from typing import TextIO
 
 from cpms.config import Settings
+from cpms.loop import run
 from cpms.simulator import provision
 from cpms.simulator.progress import Progress, Stats, summary
 from cpms.simulator.scenario import Scenario
@@ -150,8 +151,4 @@ def run_simulator(settings: Settings, args: argparse.Namespace) -> int:
     if problem:
         print(f"cpms simulate: {problem}", file=sys.stderr)
         return 2
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(simulate(settings, args))
-    return uvloop.run(simulate(settings, args))
+    return run(simulate(settings, args))

@@ -166,9 +166,6 @@ async def serve_child() -> None:
 
 
 if __name__ == "__main__":
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(serve_child())
-    else:
-        uvloop.run(serve_child())
+    from cpms.loop import run
+
+    run(serve_child())
