@@ -210,9 +210,7 @@ class WebhookWorker:
             try:
                 async with self._handover:
                     events = self.outbox.unhandled(events)
-                    if any(e.type == TOKEN_REVOKED for e in events):
-                        await self._refresh_lanes()  # before anything committed after the revocation
-                    await fan_out(self.db, events, list(self.lanes.values()))
+                    await self._hand_over(events)
                     self.outbox.mark([e.id for e in events if e.id is not None])
             except Exception:
                 log.exception("webhook fan-out failed; the next scan retries it")
@@ -244,7 +242,7 @@ class WebhookWorker:
         """Hand over what the outbox has beyond the cursor; False when pages were left for later."""
         for _ in range(SCAN_PAGES):
             async with self._handover:
-                more = await self.outbox.scan(self._fan_out_missed, save=save)
+                more = await self.outbox.scan(self._hand_over, save=save)
             if not more:
                 return True
         return False
@@ -261,9 +259,10 @@ class WebhookWorker:
             except Exception:
                 log.exception("reading the webhook outbox failed; the next scan retries it")
 
-    async def _fan_out_missed(self, events: list[Event]) -> None:
+    async def _hand_over(self, events: list[Event]) -> None:
+        """Events to the lanes (the fast path's and the scan's one way in)."""
         if any(e.type == TOKEN_REVOKED for e in events):
-            await self._refresh_lanes()
+            await self._refresh_lanes()  # before anything committed after the revocation
         await fan_out(self.db, events, list(self.lanes.values()))
 
     async def _refresh_lanes(self) -> None:
