@@ -423,7 +423,7 @@ def measure(server: Server, scenario: str, args: argparse.Namespace, backend: st
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
 
     return {"db": backend, "scenario": scenario, "connections": args.connections, "requests": requests,
-            "rate": requests / args.seconds, "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": pct(1.0),
+            "rate": requests / args.seconds, "p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99), "max_ms": pct(1.0),
             "server_cpu_ms": (cpu1 - cpu0) / requests * 1000 if requests else None,
             "server_cpu_share": (cpu1 - cpu0) / args.seconds, "client_cpu_share": client_cpu / args.seconds,
             "errors": errors, "loadavg": [round(load0, 2), round(load1, 2)]}

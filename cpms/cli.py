@@ -27,7 +27,7 @@ def _serve(settings: Settings, _args: argparse.Namespace) -> int:
           f"  OCPP        {ws}://{settings.host}:{settings.port}/ocpp/{{networkId}}\n"
           f"  database    {_safe_url(settings.effective_database_url)}", file=sys.stderr, flush=True)
     config = uvicorn.Config(
-        Server(settings),
+        Server(settings, settle_heap=True),
         host=settings.host,
         port=settings.port,
         lifespan="on",

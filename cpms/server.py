@@ -10,6 +10,7 @@ import logging
 import sys
 from typing import Any, Protocol
 
+from cpms import heap
 from cpms.api import operations
 from cpms.api.app import PublicApi
 from cpms.api.docs import serve_contract, serve_docs
@@ -31,8 +32,10 @@ class Component(Protocol):
 
 
 class Server:
-    def __init__(self, settings: Settings, *, clock: Clock | None = None, announce: Any = None) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, announce: Any = None,
+                 settle_heap: bool = False) -> None:
         self.settings = settings
+        self.settle_heap = settle_heap
         db = Database(settings.effective_database_url, write_batches=settings.db_write_batches)
         self.rt = Runtime(settings=settings, db=db, clock=clock or Clock())
         self.api = PublicApi(self.rt, load_contract(), operations.load())
@@ -110,6 +113,8 @@ class Server:
                     log.exception("startup failed")
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
+                if self.settle_heap:
+                    heap.settle()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.shutdown()
