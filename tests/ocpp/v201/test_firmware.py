@@ -63,7 +63,8 @@ async def test_an_unsigned_update_is_updatefirmware_without_signature(live) -> N
 
 
 @pytest.mark.parametrize("refusal", ["InvalidCertificate", "RevokedCertificate", "Rejected"])
-async def test_TC_L_05_CSMS_SecureFirmwareUpdate_a_refusal_is_406_with_the_stations_status(live, refusal) -> None:
+async def test_TC_L_04_TC_L_05_CSMS_SecureFirmwareUpdate_bad_certificate_is_406_with_the_stations_status(
+        live, refusal) -> None:
     cp = await seed.charge_point(live.server.rt.db, "CS-SFWR", protocol="ocpp 2.0.1")
     async with connect(live.ws_url, "CS-SFWR") as charger, client(live.base_url) as api:
         charger.answers["UpdateFirmware"] = call_result.UpdateFirmware(status=refusal)

@@ -263,7 +263,7 @@ async def test_TC_M_20_CSMS_DeleteCertificate_Success(live) -> None:
 # -- ISO 15118 and OCSP -----------------------------------------------------------------------------
 
 
-async def test_TC_M_26_CSMS_CertificateInstallationEV_is_answered_Failed_and_kept(live) -> None:
+async def test_Get15118EVCertificate_is_answered_Failed_and_kept_without_a_contract_certificate_provider(live) -> None:
     db = live.server.rt.db
     cp = await seed.charge_point(db, "CS-EV", protocol="ocpp 2.0.1")
     async with connect(live.ws_url, "CS-EV") as charger:
