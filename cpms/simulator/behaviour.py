@@ -173,6 +173,23 @@ class Behaviour:
         if self.tasks:
             await asyncio.gather(*self.tasks, return_exceptions=True)
 
+    # Answers both protocol versions give alike: the simulated charger accepts what it can hold in
+    # memory and has no vendor extensions or schedules of its own to offer.
+    def on_ClearCache(self, p: dict[str, Any]) -> Reply:
+        return {"status": "Accepted"}, None
+
+    def on_DataTransfer(self, p: dict[str, Any]) -> Reply:
+        return {"status": "UnknownVendorId"}, None
+
+    def on_SetChargingProfile(self, p: dict[str, Any]) -> Reply:
+        return {"status": "Accepted"}, None
+
+    def on_ClearChargingProfile(self, p: dict[str, Any]) -> Reply:
+        return {"status": "Accepted"}, None
+
+    def on_GetCompositeSchedule(self, p: dict[str, Any]) -> Reply:
+        return {"status": "Rejected"}, None
+
     async def on_connected(self) -> None:
         """Boot until accepted, tell the server every EVSE's status, then heartbeat."""
         while True:

@@ -238,21 +238,6 @@ class Behaviour16(Behaviour):
         for evse in evses:
             await send(evse)
 
-    def on_ClearCache(self, p: dict[str, Any]) -> Reply:
-        return {"status": "Accepted"}, None
-
-    def on_DataTransfer(self, p: dict[str, Any]) -> Reply:
-        return {"status": "UnknownVendorId"}, None
-
-    def on_SetChargingProfile(self, p: dict[str, Any]) -> Reply:
-        return {"status": "Accepted"}, None
-
-    def on_ClearChargingProfile(self, p: dict[str, Any]) -> Reply:
-        return {"status": "Accepted"}, None
-
-    def on_GetCompositeSchedule(self, p: dict[str, Any]) -> Reply:
-        return {"status": "Rejected"}, None
-
     def on_GetLocalListVersion(self, p: dict[str, Any]) -> Reply:
         return {"listVersion": self.local_list_version}, None
 

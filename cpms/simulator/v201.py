@@ -302,21 +302,6 @@ class Behaviour201(Behaviour):
         self.boot_reason = "Triggered"
         await self.boot()
 
-    def on_ClearCache(self, p: dict[str, Any]) -> Reply:
-        return {"status": "Accepted"}, None
-
-    def on_DataTransfer(self, p: dict[str, Any]) -> Reply:
-        return {"status": "UnknownVendorId"}, None
-
-    def on_SetChargingProfile(self, p: dict[str, Any]) -> Reply:
-        return {"status": "Accepted"}, None
-
-    def on_ClearChargingProfile(self, p: dict[str, Any]) -> Reply:
-        return {"status": "Accepted"}, None
-
-    def on_GetCompositeSchedule(self, p: dict[str, Any]) -> Reply:
-        return {"status": "Rejected"}, None
-
     def on_GetLocalListVersion(self, p: dict[str, Any]) -> Reply:
         return {"versionNumber": self.local_list_version}, None
 
