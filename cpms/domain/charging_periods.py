@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cpms.storage.bulk import insert_rows, update_rows
+from cpms.storage.bulk import among, insert_rows, update_rows
 from cpms.storage.db import Tx
 from cpms.storage.tables.sessions import charging_periods
 
@@ -50,7 +50,8 @@ class Periods:
         p = charging_periods.c
         found: dict[int, Period] = {}
         if session_ids:
-            rows = await tx.conn.execute(select(charging_periods).where(p.session_id.in_(sorted(set(session_ids))),
+            keys = [(session_id,) for session_id in sorted(set(session_ids))]
+            rows = await tx.conn.execute(select(charging_periods).where(among(tx.conn, (p.session_id,), keys),
                                                                         p.stopped_at.is_(None)).order_by(p.id))
             for row in rows.all():
                 found[row.session_id] = dict(row._mapping)  # the newest open one

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from cpms.domain import meter_values, session_events, session_progress, sessions
 from cpms.domain.charging_periods import Periods
 from cpms.domain.meter_values import Reading
-from cpms.storage.bulk import update_rows
+from cpms.storage.bulk import among, update_rows
 from cpms.storage.db import Tx
 from cpms.storage.tables.sessions import sessions as sessions_table
 
@@ -88,8 +88,8 @@ async def _sessions(tx: Tx, reports: list[Report]) -> dict[tuple[int, str], Any]
         return {}
     s = sessions_table.c
     found: dict[tuple[int, str], Any] = {}
-    rows = await tx.conn.execute(select(sessions_table).where(tuple_(s.charge_point_id, s.transaction_id).in_(keys))
-                                 .order_by(s.id))
+    matching = among(tx.conn, (s.charge_point_id, s.transaction_id), keys)
+    rows = await tx.conn.execute(select(sessions_table).where(matching).order_by(s.id))
     for row in rows.all():
         found[(row.charge_point_id, row.transaction_id)] = row
     return found

@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
 from cpms.clock import iso
+from cpms.storage.bulk import insert_new
 from cpms.storage.db import Tx
 from cpms.storage.tables.sessions import meter_values
 
@@ -131,12 +129,8 @@ class Batch:
     evse_network_id: str | None
 
 
-def _insert(tx: Tx) -> Any:
-    dialect = tx.conn.dialect.name
-    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    m = meter_values.c
-    return make(meter_values).on_conflict_do_nothing().returning(m.charge_point_id, m.session_id, m.evse_network_id,
-                                                                 m.timestamp, m.context)
+# the columns `_key` is made of: what tells the readings of a batch apart
+_KEY_COLUMNS = ("charge_point_id", "session_id", "evse_network_id", "timestamp", "context")
 
 
 def reading_key(session_id: int | None, evse_network_id: str | None, context: str | None) -> str:
@@ -171,8 +165,8 @@ async def store_many(tx: Tx, batches: list[Batch], now: datetime) -> list[list[R
         marks.append(mine)
     if not rows:
         return [[] for _ in batches]
-    result = await tx.conn.execute(_insert(tx), rows) if len(rows) > 1 else await tx.conn.execute(_insert(tx), rows[0])
-    inserted = {_key(r.charge_point_id, r.session_id, r.evse_network_id, r.timestamp, r.context) for r in result.all()}
+    stored = await insert_new(tx.conn, meter_values, rows, _KEY_COLUMNS)
+    inserted = {_key(r.charge_point_id, r.session_id, r.evse_network_id, r.timestamp, r.context) for r in stored}
     out = []
     for mine in marks:
         fresh = []

@@ -1,0 +1,106 @@
+"""Many rows in one statement (cpms.storage.bulk): what goes in comes out unchanged, ids match rows,
+constraints still decide, on both databases (PostgreSQL binds one array per column)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from cpms.clock import UTC
+from cpms.storage.bulk import among, insert_new, insert_rows, update_rows
+from cpms.storage.db import Database
+from cpms.storage.tables.core import events
+from cpms.storage.tables.sessions import meter_values
+from tests.support import seed
+
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(database_url):
+    database = Database(database_url)
+    yield database
+    await database.close()
+
+
+def event_row(n: int, data: object) -> dict[str, object]:
+    return {"type": f"test.{n}", "entity": "test", "entity_id": str(n), "data": data,
+            "created_at": T0 + timedelta(seconds=n)}
+
+
+async def test_inserted_rows_get_their_own_ids_in_order_and_json_lists_stay_whole(db) -> None:
+    # a JSON value that is a list must stay one value, not become a dimension of the column's array
+    data = [[{"a": 1}, {"b": [1, 2]}], {"k": "v"}, [], [[1, 2], [3, 4]], {"n": None}]
+    rows = [event_row(n, value) for n, value in enumerate(data)]
+    async with db.write() as tx:
+        ids = await insert_rows(tx.conn, events, rows)
+    assert len(ids) == len(set(ids)) == len(rows)
+    async with db.read() as conn:
+        stored = {r.id: r for r in await conn.execute(select(events))}
+    for row_id, row in zip(ids, rows, strict=True):
+        assert stored[row_id].type == row["type"]
+        assert stored[row_id].data == row["data"]
+        assert stored[row_id].created_at == row["created_at"]
+
+
+async def test_one_row_and_no_rows(db) -> None:
+    async with db.write() as tx:
+        assert await insert_rows(tx.conn, events, []) == []
+        [only] = await insert_rows(tx.conn, events, [event_row(7, {"x": 1})])
+        assert await insert_new(tx.conn, events, [], ("id",)) == []
+    async with db.read() as conn:
+        assert (await conn.execute(select(events.c.type).where(events.c.id == only))).scalar_one() == "test.7"
+
+
+def reading_row(cp: int, second: int, energy: float) -> dict[str, object]:
+    return {"charge_point_id": cp, "timestamp": T0 + timedelta(seconds=second), "energy": energy,
+            "samples": [{"measurand": "Energy.Active.Import.Register", "value": energy, "unit": "Wh"}],
+            "created_at": T0, "reading_key": "||"}
+
+
+async def test_insert_new_skips_what_the_unique_constraint_holds_and_returns_only_the_new(db) -> None:
+    cp = (await seed.charge_point(db, "BULK-1"))["id"]
+    async with db.write() as tx:
+        first = await insert_new(tx.conn, meter_values, [reading_row(cp, 1, 10.0), reading_row(cp, 2, 20.0)],
+                                 ("timestamp", "energy"))
+        again = await insert_new(tx.conn, meter_values, [reading_row(cp, 2, 99.0), reading_row(cp, 3, 30.0),
+                                                         reading_row(cp, 3, 31.0)], ("timestamp", "energy"))
+    assert sorted((r.timestamp, r.energy) for r in first) == [(T0 + timedelta(seconds=1), 10.0),
+                                                               (T0 + timedelta(seconds=2), 20.0)]
+    assert [(r.timestamp, r.energy) for r in again] == [(T0 + timedelta(seconds=3), 30.0)]
+    async with db.read() as conn:
+        stored = (await conn.execute(select(meter_values.c.energy, meter_values.c.samples)
+                                     .order_by(meter_values.c.timestamp))).all()
+    assert [r.energy for r in stored] == [10.0, 20.0, 30.0]
+    assert stored[2].samples == [{"measurand": "Energy.Active.Import.Register", "value": 30.0, "unit": "Wh"}]
+
+
+async def test_update_rows_changes_each_row_by_its_own_values_and_nothing_else(db) -> None:
+    async with db.write() as tx:
+        a, b, c = await insert_rows(tx.conn, events, [event_row(n, {"n": n}) for n in range(3)])
+        await update_rows(tx.conn, events, {
+            a: {"type": "changed.a", "data": [1, 2]},
+            b: {"entity_id": None},
+            c: {"type": "changed.c", "data": {"deep": [{"x": None}]}},
+        })
+    async with db.read() as conn:
+        got = {r.id: (r.type, r.entity_id, r.data) for r in await conn.execute(select(events))}
+    assert got == {a: ("changed.a", "0", [1, 2]), b: ("test.1", None, {"n": 1}),
+                   c: ("changed.c", "2", {"deep": [{"x": None}]})}
+
+
+async def test_among_finds_rows_by_composite_and_single_keys(db) -> None:
+    async with db.write() as tx:
+        ids = await insert_rows(tx.conn, events, [event_row(n, {}) for n in range(5)])
+    c = events.c
+    async with db.read() as conn:
+        pairs = [("test.1", "1"), ("test.3", "3"), ("test.3", "4"), ("nope", "0")]
+        found = (await conn.execute(select(c.id).where(among(conn, (c.type, c.entity_id), pairs))
+                                    .order_by(c.id))).scalars().all()
+        assert found == [ids[1], ids[3]]
+        single = (await conn.execute(select(c.id).where(among(conn, (c.id,), [(ids[0],), (ids[4],), (-1,)]))
+                                     .order_by(c.id))).scalars().all()
+        assert single == [ids[0], ids[4]]
+        assert (await conn.execute(select(c.id).where(among(conn, (c.id,), [])))).all() == []
