@@ -69,6 +69,10 @@ class Database:
         options: dict[str, Any] = {"echo": echo, "json_serializer": _json_dumps, "json_deserializer": orjson.loads}
         if self.is_sqlite:
             _ensure_sqlite_dir(url)
+            from cpms.storage import sqlite_inline
+
+            # statements that only read run on the loop's thread, not one thread hop per call
+            options["module"] = sqlite_inline.dbapi()
             # Writes share one connection at a time (the write lock); the overflow is for reads, so
             # that a reconnect storm's handshakes wait for a thread, not for a 30 s pool timeout.
             options["pool_size"] = pool_size
