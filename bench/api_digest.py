@@ -91,6 +91,7 @@ async def main(args: argparse.Namespace) -> None:
     os.environ.setdefault("CPMS_DATA_DIR", "/tmp/cpms-api-digest")
     from sqlalchemy import event
 
+    from cpms import heap
     from cpms.config import Settings
     from cpms.server import Server
 
@@ -98,6 +99,7 @@ async def main(args: argparse.Namespace) -> None:
                                   "CPMS_LOG_LEVEL": "warning"})
     server = Server(settings)
     await server.startup()
+    heap.settle()  # as `cpms serve` does after startup
     statements: list[str] = []
     event.listen(server.rt.db.engine.sync_engine, "before_cursor_execute",
                  lambda *a, **k: statements.append(a[2]))

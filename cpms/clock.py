@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import orjson
+
 UTC = timezone.utc
+_UTC_Z = orjson.OPT_UTC_Z
 
 
 class Clock:
@@ -26,7 +29,11 @@ def iso(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with microseconds and a Z, the format the contract's clients parse."""
     if value is None:
         return None
-    if value.tzinfo is UTC:  # what the database gives back: one call for every timestamp of every answer
+    if value.tzinfo is UTC and value.microsecond:
+        # what the database gives back, for every timestamp of every answer: orjson writes it in a
+        # quarter of isoformat's time, but leaves out a fraction of zero (hence the line below)
+        return orjson.dumps(value, option=_UTC_Z)[1:-1].decode()
+    if value.tzinfo is UTC:
         return value.isoformat(timespec="microseconds")[:-6] + "Z"
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
