@@ -8,7 +8,7 @@ the `attrs` JSON column. `join` and `split` convert between a row and the docume
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import JSON, Boolean, Column, Float, Integer, Numeric, String, Table, TypeDecorator, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -27,7 +27,7 @@ class Store:
         # Columns kept for the server's own use (hashes, foreign keys of internal links).
         self.hidden = set(hidden)
         self.pk = table.c.id
-        self._plans: dict[tuple[str, ...], Any] = {}
+        self._joiners: dict[tuple[str, ...], Callable[[Any], dict[str, Any]]] = {}
         self._by_id = select(table).where(self.pk == bindparam("fetch_id"))
 
     def column(self, dotted: str) -> Column[Any] | None:
@@ -40,26 +40,49 @@ class Store:
     def join_all(self, rows: Sequence[Any]) -> list[dict[str, Any]]:
         """The documents stored in `rows`, rows of one result (a page of a listing).
 
-        Where each property's column sits in such rows is worked out once for all of them
-        (`_plan`), not looked up by name for every row and column.
+        Where each property's column sits in such rows is worked out once per set of columns, as a
+        function generated for it (`_joiner`), not looked up by name for every row and column.
         """
         fields = getattr(rows[0], "_fields", None) if rows else None
         if fields is None or "id" not in fields:
             return [self._join_mapping(row._mapping if hasattr(row, "_mapping") else row) for row in rows]
-        plan = self._plans.get(fields)
-        if plan is None:
-            plan = self._plans[fields] = self._plan(fields)
-        return [_join_planned(row, *plan) for row in rows]
+        joiner = self._joiners.get(fields)
+        if joiner is None:
+            joiner = self._joiners[fields] = self._joiner(fields)
+        return [joiner(row) for row in rows]
 
-    def _plan(self, fields: tuple[str, ...]) -> tuple[int | None, int, list[_Placed]]:
-        """(index of attrs, index of id, [(index, parent keys, key, may hold a date)] per property column present)."""
+    def _joiner(self, fields: tuple[str, ...]) -> Callable[[Any], dict[str, Any]]:
+        """A plain function from a row with these `fields` to its document, as generated source.
+
+        It runs for every row of every page, so it holds only what each column needs: a date
+        conversion where the column's type may give one, a walk to the parent object where the
+        property is nested; properties are set in the order of the table's columns.
+        """
         at = {name: index for index, name in reversed(list(enumerate(fields)))}
-        placed = []
+        env: dict[str, Any] = {"_iso": iso, "_date": date, "_datetime": datetime, "_dict": dict}
+        attrs = at.get("attrs")
+        lines = ["def join_row(row):"]
+        lines += [f"    attrs = row[{attrs}]", "    doc = _dict(attrs) if attrs else {}"] if attrs is not None \
+            else ["    doc = {}"]
+        lines.append(f"    doc['id'] = row[{at['id']}]")
         for dotted, col in self.columns.items():
-            if col.name in at:
-                *parents, leaf = dotted.split(".")
-                placed.append((at[col.name], tuple(parents), leaf, _may_hold_dates(col)))
-        return at.get("attrs"), at["id"], placed
+            if col.name not in at:
+                continue
+            *parents, leaf = dotted.split(".")
+            lines.append(f"    value = row[{at[col.name]}]")
+            if _may_hold_dates(col):
+                lines += ["    if value.__class__ is _datetime:", "        value = _iso(value)",
+                          "    elif isinstance(value, _date):",
+                          "        value = _iso(value) if isinstance(value, _datetime) else value.isoformat()"]
+            node = "doc"
+            for part in parents:
+                lines += [f"    child = {node}.get({part!r})", "    if not isinstance(child, dict):",
+                          f"        child = {node}[{part!r}] = {{}}", "    node = child"]
+                node = "node"
+            lines.append(f"    {node}[{leaf!r}] = value")
+        lines.append("    return doc")
+        exec(compile("\n".join(lines), f"<join {self.table.name}>", "exec"), env)  # noqa: S102 - names from the table
+        return env["join_row"]  # type: ignore[no-any-return]
 
     def _join_mapping(self, mapping: Any) -> dict[str, Any]:
         doc: dict[str, Any] = dict(mapping.get("attrs") or {})
@@ -115,8 +138,6 @@ class Store:
         return {doc["id"]: doc for doc in self.join_all(rows)}
 
 
-# (index in the row, parent keys, key, whether the value may be a date or datetime)
-_Placed = tuple[int, tuple[str, ...], str, bool]
 # column types whose values are never dates: no conversion to look for
 _NOT_DATES = (String, Integer, Boolean, Numeric, Float, JSON)
 
@@ -124,27 +145,6 @@ _NOT_DATES = (String, Integer, Boolean, Numeric, Float, JSON)
 def _may_hold_dates(col: Column[Any]) -> bool:
     kind = col.type.impl if isinstance(col.type, TypeDecorator) else col.type
     return not isinstance(kind, _NOT_DATES)
-
-
-def _join_planned(row: Any, attrs_at: int | None, id_at: int, placed: list[_Placed]) -> dict[str, Any]:
-    attrs = row[attrs_at] if attrs_at is not None else None
-    doc: dict[str, Any] = dict(attrs) if attrs else {}
-    doc["id"] = row[id_at]
-    for index, parents, leaf, dates in placed:
-        value = row[index]
-        if dates and isinstance(value, date):
-            value = iso(value) if isinstance(value, datetime) else value.isoformat()
-        if not parents:
-            doc[leaf] = value
-            continue
-        node = doc
-        for part in parents:
-            child = node.get(part)
-            if not isinstance(child, dict):
-                child = node[part] = {}
-            node = child
-        node[leaf] = value
-    return doc
 
 
 def _deep_copy(doc: dict[str, Any]) -> dict[str, Any]:
