@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cpms.storage.bulk import among, insert_rows, update_rows
+from cpms.storage.bulk import Lookup, insert_rows, update_rows
 from cpms.storage.db import Tx
 from cpms.storage.tables.sessions import charging_periods
 
@@ -37,6 +37,10 @@ def _energy(period: Period, register: float | None) -> float:
     return max(0.0, register - period["energy_start"])
 
 
+_OPEN = Lookup(lambda matching: select(charging_periods).where(matching, charging_periods.c.stopped_at.is_(None))
+               .order_by(charging_periods.c.id), charging_periods.c.session_id)
+
+
 class Periods:
     """The open charging periods of some sessions: changed in memory, written by `flush`."""
 
@@ -47,12 +51,9 @@ class Periods:
 
     @classmethod
     async def load(cls, tx: Tx, session_ids: list[int]) -> "Periods":
-        p = charging_periods.c
         found: dict[int, Period] = {}
         if session_ids:
-            keys = [(session_id,) for session_id in sorted(set(session_ids))]
-            rows = await tx.conn.execute(select(charging_periods).where(among(tx.conn, (p.session_id,), keys),
-                                                                        p.stopped_at.is_(None)).order_by(p.id))
+            rows = await tx.conn.execute(*_OPEN(tx.conn, [(session_id,) for session_id in sorted(set(session_ids))]))
             for row in rows.all():
                 found[row.session_id] = dict(row._mapping)  # the newest open one
         return cls(found)

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from cpms.domain import meter_values, session_events, session_progress, sessions
 from cpms.domain.charging_periods import Periods
 from cpms.domain.meter_values import Reading
-from cpms.storage.bulk import among, update_rows
+from cpms.storage.bulk import Lookup, update_rows
 from cpms.storage.db import Tx
 from cpms.storage.tables.sessions import sessions as sessions_table
 
@@ -81,15 +81,17 @@ def report_key(report: Report) -> tuple[int, str]:
     return report.charge_point_id, report.transaction_id
 
 
+_SESSIONS = Lookup(lambda matching: select(sessions_table).where(matching).order_by(sessions_table.c.id),
+                   sessions_table.c.charge_point_id, sessions_table.c.transaction_id)
+
+
 async def _sessions(tx: Tx, reports: list[Report]) -> dict[tuple[int, str], Any]:
     """The newest session of each (charge point, transaction id) of the reports: one SELECT."""
     keys = sorted({report_key(r) for r in reports})
     if not keys:
         return {}
-    s = sessions_table.c
     found: dict[tuple[int, str], Any] = {}
-    matching = among(tx.conn, (s.charge_point_id, s.transaction_id), keys)
-    rows = await tx.conn.execute(select(sessions_table).where(matching).order_by(s.id))
+    rows = await tx.conn.execute(*_SESSIONS(tx.conn, keys))
     for row in rows.all():
         found[(row.charge_point_id, row.transaction_id)] = row
     return found

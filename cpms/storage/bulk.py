@@ -8,11 +8,11 @@ batch's CPU). SQLite has no arrays: there the rows go in one multi-row statement
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, bindparam, func, select, tuple_
+from sqlalchemy import Column, ColumnElement, Executable, Table, bindparam, func, select, tuple_
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -96,13 +96,33 @@ async def update_rows(conn: AsyncConnection, table: Table, changes: dict[Any, di
         await conn.execute(statement, [{f"_{k}": v for k, v in row.items()} for row in rows])
 
 
-def among(conn: AsyncConnection, columns: Sequence[Column[Any]],
-          keys: Sequence[tuple[Any, ...]]) -> ColumnElement[bool]:
-    """`(columns) IN keys` as a condition whose SQL does not change with the number of keys on
-    PostgreSQL (arrays), so it is prepared once; an expanding IN on SQLite."""
-    if not _is_postgresql(conn):
-        return tuple_(*columns).in_(keys) if len(columns) > 1 else columns[0].in_([k[0] for k in keys])
-    source = _unnest(columns, prefix="_in_")
-    params = {f"_in_{c.name}": [k[i] for k in keys] for i, c in enumerate(columns)}
-    matched = select(*source.c).params(params)
-    return tuple_(*columns).in_(matched) if len(columns) > 1 else columns[0].in_(matched)
+class Lookup:
+    """A statement that finds rows by many keys at once, `build(condition)` with `(columns) IN keys` as
+    the condition. It is built once per dialect and takes the keys as parameters, so SQLAlchemy does
+    not construct and key a new statement per batch: arrays on PostgreSQL (one text, prepared once),
+    an expanding IN on SQLite."""
+
+    def __init__(self, build: Callable[[ColumnElement[bool]], Executable], *columns: Column[Any]) -> None:
+        self.build = build
+        self.columns = columns
+        self._statements: dict[str, Executable] = {}
+
+    def _statement(self, dialect: str) -> Executable:
+        found = self._statements.get(dialect)
+        if found is None:
+            if dialect == "postgresql":
+                matched: Any = select(*_unnest(self.columns, prefix="_in_").c)
+            else:
+                matched = bindparam("_in_keys", expanding=True)
+            target = tuple_(*self.columns) if len(self.columns) > 1 else self.columns[0]
+            found = self._statements[dialect] = self.build(target.in_(matched))
+        return found
+
+    def __call__(self, conn: AsyncConnection, keys: Sequence[tuple[Any, ...]]) -> tuple[Executable, dict[str, Any]]:
+        """The statement and its parameters for `keys` (tuples in the order of the columns)."""
+        dialect = conn.dialect.name
+        if dialect == "postgresql":
+            params = {f"_in_{c.name}": [k[i] for k in keys] for i, c in enumerate(self.columns)}
+        else:
+            params = {"_in_keys": list(keys) if len(self.columns) > 1 else [k[0] for k in keys]}
+        return self._statement(dialect), params

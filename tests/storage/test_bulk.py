@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from cpms.clock import UTC
-from cpms.storage.bulk import among, insert_new, insert_rows, update_rows
+from cpms.storage.bulk import Lookup, insert_new, insert_rows, update_rows
 from cpms.storage.db import Database
 from cpms.storage.tables.core import events
 from cpms.storage.tables.sessions import meter_values
@@ -91,16 +91,15 @@ async def test_update_rows_changes_each_row_by_its_own_values_and_nothing_else(d
                    c: ("changed.c", "2", {"deep": [{"x": None}]})}
 
 
-async def test_among_finds_rows_by_composite_and_single_keys(db) -> None:
+async def test_a_lookup_finds_rows_by_composite_and_single_keys(db) -> None:
     async with db.write() as tx:
         ids = await insert_rows(tx.conn, events, [event_row(n, {}) for n in range(5)])
     c = events.c
+    by_pair = Lookup(lambda matching: select(c.id).where(matching).order_by(c.id), c.type, c.entity_id)
+    by_id = Lookup(lambda matching: select(c.id).where(matching).order_by(c.id), c.id)
     async with db.read() as conn:
         pairs = [("test.1", "1"), ("test.3", "3"), ("test.3", "4"), ("nope", "0")]
-        found = (await conn.execute(select(c.id).where(among(conn, (c.type, c.entity_id), pairs))
-                                    .order_by(c.id))).scalars().all()
-        assert found == [ids[1], ids[3]]
-        single = (await conn.execute(select(c.id).where(among(conn, (c.id,), [(ids[0],), (ids[4],), (-1,)]))
-                                     .order_by(c.id))).scalars().all()
-        assert single == [ids[0], ids[4]]
-        assert (await conn.execute(select(c.id).where(among(conn, (c.id,), [])))).all() == []
+        assert (await conn.execute(*by_pair(conn, pairs))).scalars().all() == [ids[1], ids[3]]
+        assert (await conn.execute(*by_pair(conn, pairs[1:2]))).scalars().all() == [ids[3]]
+        assert (await conn.execute(*by_id(conn, [(ids[0],), (ids[4],), (-1,)]))).scalars().all() == [ids[0], ids[4]]
+        assert (await conn.execute(*by_id(conn, []))).all() == []
