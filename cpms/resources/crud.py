@@ -7,7 +7,6 @@ document(s) shaped for the operation's response schema.
 from __future__ import annotations
 
 import asyncio
-import functools
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -40,7 +39,7 @@ async def list_(b: "Binding", call: Call) -> Reply:
         stmt = apply_filters(select(b.resource.table).where(*scope), b.resource, b.view, filters)
         paginator = Paginator(call.op.pagination, call.query, call.url, call.raw_query)
         # the whole table is listed: its row count, kept by the database, is the total
-        whole = None if scope or filters else functools.partial(row_counts.total, table=b.resource.table.name)
+        whole = None if scope or filters else row_counts.total_of(b.resource.table.name)
         page = await paginator.run(conn, stmt, b.resource.store.pk, whole)
         docs = b.resource.store.join_all(page.rows)
         await _load(conn, b, call, docs)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -33,8 +33,9 @@ if TYPE_CHECKING:
     from cpms.resources.resource import Resource
 
 FilterFn = Callable[[Any], ColumnElement[bool]]
-# an exact count of a listing's rows that costs less than counting them, or None when it has none
-Total = Callable[[AsyncConnection], Awaitable[int | None]]
+# an exact count of a listing's rows that costs less than counting them: an expression (a scalar
+# subquery) read with the page's rows, NULL when it has none
+Total = ColumnElement[Any]
 
 
 def typed(column: Any, value: Any) -> Any:
@@ -237,14 +238,17 @@ class Paginator:
     async def _page(self, conn: AsyncConnection, stmt: Select[Any], key: Any, known: Total | None) -> Page:
         page = max(1, int(self.query.get("page") or 1))
         offset = (page - 1) * self.per_page
-        rows = await self._page_rows(conn, stmt, key, offset)
+        # the known total rides along as the rows' last column: no round trip of its own
+        rows = await self._page_rows(conn, stmt if known is None else stmt.add_columns(known), key, offset)
+        total: int | None = None
         if len(rows) < self.per_page and (rows or offset == 0):
             total = offset + len(rows)  # the last page is in sight: no need to count
-        else:
-            total = await known(conn) if known is not None else None
-            if total is None:
-                count = select(func.count()).select_from(stmt.order_by(None).subquery())
-                total = (await conn.execute(count)).scalar_one()
+        elif known is not None:
+            value = rows[0][-1] if rows else (await conn.execute(select(known))).scalar()
+            total = int(value) if value is not None else None
+        if total is None:
+            count = select(func.count()).select_from(stmt.order_by(None).subquery())
+            total = (await conn.execute(count)).scalar_one()
         last = max(1, math.ceil(total / self.per_page))
         return Page(
             rows=rows,

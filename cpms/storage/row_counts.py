@@ -17,7 +17,9 @@ Counters are installed by migrations (`install`), which also record the rows alr
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text
+from typing import Any
+
+from sqlalchemy import ScalarSelect, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cpms.storage.tables.core import row_counts
@@ -70,11 +72,24 @@ def uninstall(dialect: str, table: str) -> list[str]:
             f"DELETE FROM row_counts WHERE table_name = '{table}'"]
 
 
+def total_of(table: str) -> ScalarSelect[Any]:
+    """The number of rows in `table` as a scalar subquery, NULL when the table is not counted (a
+    counted table always has a row here): read in the statement that reads a page, it costs no
+    round trip of its own, and is taken in the same snapshot as the page's rows."""
+    found = _totals.get(table)
+    if found is None:
+        found = _totals[table] = select(func.sum(row_counts.c.n)).where(row_counts.c.table_name == table) \
+            .scalar_subquery()
+    return found
+
+
+_totals: dict[str, ScalarSelect[Any]] = {}
+
+
 async def total(conn: AsyncConnection, table: str) -> int | None:
     """The number of rows in `table`, or None when the table is not counted."""
-    stmt = select(func.sum(row_counts.c.n), func.count()).where(row_counts.c.table_name == table)
-    n, pieces = (await conn.execute(stmt)).one()
-    return int(n) if pieces else None
+    n = (await conn.execute(select(total_of(table)))).scalar()
+    return int(n) if n is not None else None
 
 
 async def compact(conn: AsyncConnection) -> None:
