@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import Any
 
 from cpms.clock import iso
@@ -57,10 +58,11 @@ class Sample:
 
 @dataclass
 class Reading:
+    """One sampled moment; its samples are not changed once made (the figures below are worked out once)."""
     timestamp: datetime
     samples: list[Sample] = field(default_factory=list)
 
-    @property
+    @cached_property
     def context(self) -> str | None:
         return next((s.context for s in self.samples if s.context), None)
 
@@ -77,15 +79,15 @@ class Reading:
         total = sum(v for v in phased if v is not None)
         return total / len(phased) if combine == "mean" else total
 
-    @property
+    @cached_property
     def energy(self) -> float | None:
         return self.total(ENERGY)
 
-    @property
+    @cached_property
     def power(self) -> float | None:
         return self.total(POWER)
 
-    @property
+    @cached_property
     def soc(self) -> float | None:
         return self.total(SOC, places=(*OUTLET, "EV"))  # the EV measures its state of charge
 

@@ -40,9 +40,17 @@ async def fetch(tx: Tx, session_id: int) -> Any:
 
 
 def event(kind: str, row: Any, now: datetime, **extra: Any) -> Event:
+    return events(row, now, [(kind, extra)])[0]
+
+
+def events(row: Any, now: datetime, kinds: list[tuple[str, dict[str, Any]]]) -> list[Event]:
+    """Events (kind, extra data) about session `row` as it stands: the snapshot, the costly part, is
+    made once for them all (a reading announces both its meter values and the session's progress)."""
+    if not kinds:
+        return []
     data: dict[str, Any] = {"sessionId": row.id, "chargePointId": row.charge_point_id, "evseId": row.evse_id,
-                            "userId": row.user_id, "status": row.status, "session": snapshot(row), **extra}
-    return Event(kind, "session", row.id, data, now)
+                            "userId": row.user_id, "status": row.status, "session": snapshot(row)}
+    return [Event(kind, "session", row.id, {**data, **extra}, now) for kind, extra in kinds]
 
 
 def updated(row: Any, values: dict[str, Any]) -> SimpleNamespace:

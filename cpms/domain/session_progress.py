@@ -128,10 +128,10 @@ def reading_events(row: Any, readings: list[Reading], changed: bool, now: dateti
     from cpms.domain.meter_values import notification_values
 
     values = notification_values(readings)
-    out = [session_events.event("session.meterValues", row, now, meterValues=values)] if values else []
+    kinds = [("session.meterValues", {"meterValues": values})] if values else []
     if changed:
-        out.append(session_events.event("session.updated", row, now))
-    return out
+        kinds.append(("session.updated", {}))
+    return session_events.events(row, now, kinds)
 
 
 async def announce_readings(tx: Tx, row: Any, readings: list[Reading], changed: bool, now: datetime) -> None:
