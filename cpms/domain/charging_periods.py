@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from cpms.storage.bulk import Lookup, insert_rows, update_rows
+from cpms.storage.bulk import Lookup, Updates, insert_rows, update_rows
 from cpms.storage.db import Tx
 from cpms.storage.tables.sessions import charging_periods
 
@@ -105,8 +105,9 @@ class Periods:
         if period is not None:
             self._set(period, stopped_at=max(at, period["started_at"]), energy=_energy(period, register))
 
-    async def flush(self, tx: Tx) -> None:
-        """Write the periods opened and the changes made since the last flush."""
+    async def flush(self, tx: Tx, updates: Updates | None = None) -> None:
+        """Write the periods opened and the changes made since the last flush (the changes join
+        `updates` when given, to be sent with a later insert)."""
         if self._new:
             rows = [{k: v for k, v in period.items() if k != "id"} for period in self._new]
             ids = await insert_rows(tx.conn, charging_periods, rows)
@@ -114,7 +115,10 @@ class Periods:
                 period["id"] = period_id
             self._new = []
         if self._changed:
-            await update_rows(tx.conn, charging_periods, self._changed)
+            if updates is not None:
+                updates.add(charging_periods, self._changed)
+            else:
+                await update_rows(tx.conn, charging_periods, self._changed)
             self._changed = {}
 
 

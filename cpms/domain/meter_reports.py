@@ -26,7 +26,7 @@ from sqlalchemy import select
 from cpms.domain import meter_values, session_events, session_progress, sessions
 from cpms.domain.charging_periods import Periods
 from cpms.domain.meter_values import Reading
-from cpms.storage.bulk import Lookup, update_rows
+from cpms.storage.bulk import Lookup, Updates
 from cpms.storage.db import Tx
 from cpms.storage.tables.sessions import sessions as sessions_table
 
@@ -144,6 +144,7 @@ class _Pending:
                 values["attrs"] = {**(row.attrs or {}), "charger": state}
             if values:
                 changes[row.id] = values
-        await periods.flush(tx)
-        await update_rows(tx.conn, sessions_table, changes)
-        await tx.emit_many(events)
+        updates = Updates()  # periods, sessions and events: one statement on PostgreSQL
+        await periods.flush(tx, updates)
+        updates.add(sessions_table, changes)
+        await tx.emit_many(events, updates)

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import event as sa_event
@@ -21,6 +21,9 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from cpms.events import Event
+
+if TYPE_CHECKING:
+    from cpms.storage.bulk import Updates
 
 
 def _json_dumps(value: Any) -> str:
@@ -44,16 +47,13 @@ class Tx:
         event.id = result.scalar_one()
         self.events.append(event)
 
-    async def emit_many(self, events: list[Event]) -> None:
-        """`emit` for many events in one statement (a batch's events cost one round trip, not one each)."""
-        if len(events) <= 1:
-            for event in events:
-                await self.emit(event)
-            return
+    async def emit_many(self, events: list[Event], updates: Updates | None = None) -> None:
+        """`emit` for many events in one statement (a batch's events cost one round trip, not one each);
+        `updates` (cpms.storage.bulk) are written with them, in the same statement on PostgreSQL."""
         from cpms.storage.bulk import insert_rows
         from cpms.storage.tables.core import events as outbox
 
-        ids = await insert_rows(self.conn, outbox, [event.row() for event in events])
+        ids = await insert_rows(self.conn, outbox, [event.row() for event in events], updates)
         for event, event_id in zip(events, ids, strict=True):
             event.id = event_id
         self.events.extend(events)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from cpms.clock import UTC
-from cpms.storage.bulk import Lookup, insert_new, insert_rows, update_rows
+from cpms.storage.bulk import Lookup, Updates, insert_new, insert_rows, update_rows
 from cpms.storage.db import Database
 from cpms.storage.tables.core import events
 from cpms.storage.tables.sessions import meter_values
@@ -103,3 +103,23 @@ async def test_a_lookup_finds_rows_by_composite_and_single_keys(db) -> None:
         assert (await conn.execute(*by_pair(conn, pairs[1:2]))).scalars().all() == [ids[3]]
         assert (await conn.execute(*by_id(conn, [(ids[0],), (ids[4],), (-1,)]))).scalars().all() == [ids[0], ids[4]]
         assert (await conn.execute(*by_id(conn, []))).all() == []
+
+
+async def test_updates_travel_with_an_insert_and_all_are_written(db) -> None:
+    cp = (await seed.charge_point(db, "BULK-2"))["id"]
+    async with db.write() as tx:
+        readings = await insert_rows(tx.conn, meter_values, [reading_row(cp, n, 1.0) for n in range(3)])
+        first, second = await insert_rows(tx.conn, events, [event_row(n, {"n": n}) for n in range(2)])
+        updates = Updates()
+        updates.add(meter_values, {readings[0]: {"energy": 5.0}, readings[1]: {"energy": 6.0, "power": 7.0}})
+        new = await insert_rows(tx.conn, events, [event_row(9, [1])], updates)  # carries them on PostgreSQL
+        assert updates.groups == {}
+        nothing_to_carry = Updates()
+        nothing_to_carry.add(meter_values, {readings[2]: {"context": "Sample.Clock"}})
+        assert await insert_rows(tx.conn, events, [], nothing_to_carry) == []
+    async with db.read() as conn:
+        got = {r.id: (r.energy, r.power, r.context) for r in await conn.execute(select(meter_values))}
+        types = dict((await conn.execute(select(events.c.id, events.c.type))).all())
+    assert got == {readings[0]: (5.0, None, None), readings[1]: (6.0, 7.0, None),
+                   readings[2]: (1.0, None, "Sample.Clock")}
+    assert types == {first: "test.0", second: "test.1", new[0]: "test.9"}
