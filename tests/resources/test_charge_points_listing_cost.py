@@ -27,7 +27,9 @@ def counted(server) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
+        # the token check is cached for a few seconds, so whether a request repeats it depends on the clock
+        if "api_tokens" not in statement:
+            statements.append(statement)
 
     engine = server.rt.db.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
@@ -68,7 +70,7 @@ async def test_a_page_costs_the_same_whatever_its_size(api, server, network, url
         assert len(response.json()["data"]) == (2 if url.endswith("/1/evses") else per_page)
         costs.append(len(statements))
     assert costs[0] == costs[1], costs
-    assert costs[1] <= 4, costs  # token, (page count,) the page, one per relation
+    assert costs[1] <= 3, costs  # (page count,) the page, one per relation
 
 
 async def test_connectors_and_evses_arrive_with_the_page(api, network) -> None:
