@@ -75,14 +75,20 @@ def _object_shaper(fields: list[tuple[str, Shaper | None, bool, Any, bool]]) -> 
     for n, (name, shaper, has_fallback, fallback, nullable) in enumerate(fields):
         key = repr(name)
         env[f"shaper_{n}"], env[f"fallback_{n}"] = shaper, fallback
-        lines += [f"    item = get({key}, _ABSENT)", "    if item is _ABSENT:"]
-        lines.append(f"        out[{key}] = fallback_{n}" if has_fallback else "        pass")
         sent = "item" if shaper is None else f"shaper_{n}(item)"
-        lines += ["    elif item is not None:", f"        out[{key}] = {sent}"]
-        if nullable:
-            lines += ["    else:", f"        out[{key}] = None"]
-        elif has_fallback:
-            lines += ["    else:", f"        out[{key}] = fallback_{n}"]
+        # a value present, null kept where allowed
+        kept = f"        out[{key}] = " + ("item" if shaper is None else f"None if item is None else {sent}")
+        # each case with the least work that gives: absent -> the fallback if required, else left out;
+        # null -> null if allowed, else the fallback if required, else left out; a value -> shaped
+        if not has_fallback and not nullable:
+            lines += [f"    item = get({key})", "    if item is not None:", f"        out[{key}] = {sent}"]
+        elif not has_fallback:
+            lines += [f"    item = get({key}, _ABSENT)", "    if item is not _ABSENT:", kept]
+        elif not nullable:
+            lines += [f"    item = get({key})", f"    out[{key}] = fallback_{n} if item is None else {sent}"]
+        else:
+            lines += [f"    item = get({key}, _ABSENT)", "    if item is _ABSENT:",
+                      f"        out[{key}] = fallback_{n}", "    else:", kept]
     lines.append("    return out")
     exec(compile("\n".join(lines), "<shaper>", "exec"), env)  # noqa: S102 - source built above from names only
     return env["shape_object"]  # type: ignore[no-any-return]
