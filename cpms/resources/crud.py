@@ -36,11 +36,14 @@ async def list_(b: "Binding", call: Call) -> Reply:
     async with call.rt.db.read() as conn:
         await _check_parents(conn, b, call)
         scope, filters = b.scope(call), call.query.get("filter") or {}
-        stmt = apply_filters(select(b.resource.table).where(*scope), b.resource, b.view, filters)
         paginator = Paginator(call.op.pagination, call.query, call.url, call.raw_query)
-        # the whole table is listed: its row count, kept by the database, is the total
-        whole = None if scope or filters else row_counts.total_of(b.resource.table.name)
-        page = await paginator.run(conn, stmt, b.resource.store.pk, whole)
+        if scope or filters:
+            stmt = apply_filters(select(b.resource.table).where(*scope), b.resource, b.view, filters)
+            page = await paginator.run(conn, stmt, b.resource.store.pk)
+        else:
+            # the whole table: one statement for every request, and its row count, kept by the database, is the total
+            page = await paginator.run(conn, b.resource.store.everything, b.resource.store.pk,
+                                       row_counts.total_of(b.resource.table.name), shared=True)
         docs = b.resource.store.join_all(page.rows)
         await _load(conn, b, call, docs)
     return Reply({"data": b.shape_all(call, docs), "links": page.links, "meta": page.meta}, call.op.success_status)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import orjson
-from sqlalchemy import BigInteger, Boolean, Integer, Numeric, Select, SmallInteger, func, select
+from sqlalchemy import BigInteger, Boolean, Integer, Numeric, Select, SmallInteger, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
@@ -194,19 +194,25 @@ class Paginator:
         params += [(k, str(v)) for k, v in changes.items()]
         return f"{self.url}?{urlencode(params)}"
 
-    async def run(self, conn: AsyncConnection, stmt: Select[Any], key: Any, total: Total | None = None) -> Page:
+    async def run(self, conn: AsyncConnection, stmt: Select[Any], key: Any, total: Total | None = None, *,
+                  shared: bool = False) -> Page:
+        """A page of `stmt`'s rows. `shared`: `stmt` is one object used by every request (a whole
+        table), so the statements derived from it are built once, not per request."""
+        derive = _Derived(stmt, key, shared)
         if self.mode == "cursor":
-            return await self._cursor(conn, stmt, key)
-        return await self._page(conn, stmt, key, total)
+            return await self._cursor(conn, derive)
+        return await self._page(conn, derive, total)
 
-    async def _cursor(self, conn: AsyncConnection, stmt: Select[Any], key: Any) -> Page:
+    async def _cursor(self, conn: AsyncConnection, derive: "_Derived") -> Page:
         cursor = self.query.get("cursor")
         previous = False
+        params: dict[str, Any] = {"page_limit": self.per_page + 1}
         if cursor:
-            position, previous = decode_cursor(cursor)
-            stmt = stmt.where(key < position if previous else key > position)
-        ordered = stmt.order_by(key.desc() if previous else key.asc()).limit(self.per_page + 1)
-        rows = list((await conn.execute(ordered)).all())
+            params["page_key"], previous = decode_cursor(cursor)
+            ordered = derive("before" if previous else "after")
+        else:
+            ordered = derive("first")
+        rows = list((await conn.execute(ordered, params)).all())
         more = len(rows) > self.per_page
         rows = rows[: self.per_page]
         if previous:
@@ -224,22 +230,25 @@ class Paginator:
                   "next_cursor": next_cursor, "prev_cursor": prev_cursor},
         )
 
-    async def _page_rows(self, conn: AsyncConnection, stmt: Select[Any], key: Any, offset: int) -> list[Any]:
+    async def _page_rows(self, conn: AsyncConnection, derive: "_Derived", offset: int, counted: bool) -> list[Any]:
         """The rows of a page. Deep in the list, the key where the page starts is found first by skipping
         keys only (an index-only walk), not whole rows: page 900 then costs close to what page 1 does."""
+        suffix = "+total" if counted else ""
         if offset >= DEEP_OFFSET:
-            start = (await conn.execute(stmt.with_only_columns(key).order_by(key.asc())
-                                        .offset(offset).limit(1))).scalar()
+            start = (await conn.execute(derive("start key"), {"page_offset": offset})).scalar()
             if start is None:
                 return []
-            stmt, offset = stmt.where(key >= start), 0
-        return list((await conn.execute(stmt.order_by(key.asc()).offset(offset).limit(self.per_page))).all())
+            params = {"page_key": start, "page_limit": self.per_page}
+            return list((await conn.execute(derive("from key" + suffix), params)).all())
+        params = {"page_offset": offset, "page_limit": self.per_page}
+        return list((await conn.execute(derive("at offset" + suffix), params)).all())
 
-    async def _page(self, conn: AsyncConnection, stmt: Select[Any], key: Any, known: Total | None) -> Page:
+    async def _page(self, conn: AsyncConnection, derive: "_Derived", known: Total | None) -> Page:
         page = max(1, int(self.query.get("page") or 1))
         offset = (page - 1) * self.per_page
         # the known total rides along as the rows' last column: no round trip of its own
-        rows = await self._page_rows(conn, stmt if known is None else stmt.add_columns(known), key, offset)
+        derive.total = known
+        rows = await self._page_rows(conn, derive, offset, known is not None)
         total: int | None = None
         if len(rows) < self.per_page and (rows or offset == 0):
             total = offset + len(rows)  # the last page is in sight: no need to count
@@ -247,8 +256,7 @@ class Paginator:
             value = rows[0][-1] if rows else (await conn.execute(select(known))).scalar()
             total = int(value) if value is not None else None
         if total is None:
-            count = select(func.count()).select_from(stmt.order_by(None).subquery())
-            total = (await conn.execute(count)).scalar_one()
+            total = (await conn.execute(derive("count"))).scalar_one()
         last = max(1, math.ceil(total / self.per_page))
         return Page(
             rows=rows,
@@ -267,6 +275,48 @@ class Paginator:
                   for n in range(first_shown, last_shown + 1)]
         links.append({"url": self._link(page=page + 1) if page < last else None, "label": "Next &raquo;", "active": False})
         return links
+
+
+class _Derived:
+    """The statements a listing runs, derived from its statement with the page's numbers as bound
+    parameters (page_key, page_offset, page_limit). For a statement shared by every request they
+    are built once and kept (a few per bound resource): building one cost ~0.1 ms per page."""
+
+    def __init__(self, stmt: Select[Any], key: Any, shared: bool) -> None:
+        self.stmt, self.key, self.shared = stmt, key, shared
+        self.total: Total | None = None
+
+    def __call__(self, kind: str) -> Select[Any]:
+        if not self.shared:
+            return self._build(kind)
+        cache_key = (self.stmt, kind, self.total)
+        found = _derived.get(cache_key)
+        if found is None:
+            found = _derived[cache_key] = self._build(kind)
+        return found
+
+    def _build(self, kind: str) -> Select[Any]:
+        stmt, key = self.stmt, self.key
+        at, limit = bindparam("page_key", type_=key.type), bindparam("page_limit", type_=Integer())
+        offset = bindparam("page_offset", type_=Integer())
+        if kind == "count":
+            return select(func.count()).select_from(stmt.order_by(None).subquery())
+        if kind == "start key":
+            return stmt.with_only_columns(key).order_by(key.asc()).offset(offset).limit(1)
+        if kind.endswith("+total"):
+            stmt, kind = stmt.add_columns(self.total), kind[:-len("+total")]
+        if kind == "first":
+            return stmt.order_by(key.asc()).limit(limit)
+        if kind == "after":
+            return stmt.where(key > at).order_by(key.asc()).limit(limit)
+        if kind == "before":
+            return stmt.where(key < at).order_by(key.desc()).limit(limit)
+        if kind == "from key":
+            return stmt.where(key >= at).order_by(key.asc()).limit(limit)
+        return stmt.order_by(key.asc()).offset(offset).limit(limit)  # at offset
+
+
+_derived: dict[tuple[Any, str, Any], Select[Any]] = {}
 
 
 def _flatten_query(query: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:

@@ -29,6 +29,7 @@ class Store:
         self.pk = table.c.id
         self._joiners: dict[tuple[str, ...], Callable[[Any], dict[str, Any]]] = {}
         self._by_id = select(table).where(self.pk == bindparam("fetch_id"))
+        self.everything = select(table)  # one object: what listings derive from it is built once
 
     def column(self, dotted: str) -> Column[Any] | None:
         return self.columns.get(dotted)

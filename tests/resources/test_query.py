@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, insert, select
 
+from cpms.resources import query
+from cpms.resources.query import encode_cursor
 from cpms.storage.tables.charge_points import charge_points, evses
 from tests.resources.test_charge_points_listing_cost import counted
 
@@ -108,3 +110,38 @@ async def test_a_deep_page_holds_the_rows_at_its_offset(api, many_evses, page, e
     answer = (await api.get(V20, params={"per_page": 100, "page": page})).json()
     assert [e["id"] for e in answer["data"]] == many_evses[(page - 1) * 100:page * 100]
     assert len(answer["data"]) == expected and answer["meta"]["total"] == 1195
+
+
+async def test_a_whole_table_is_walked_alike_by_cursor_both_ways_and_by_page(api, server) -> None:
+    await add_evses(server, "W", 23)
+    everything = [e["id"] for e in (await api.get(V20, params={"per_page": 100})).json()["data"]]
+    forward: list[int] = []
+    answer = (await api.get(V20, params={"per_page": 5, "cursor": encode_cursor(0, False)})).json()
+    while True:
+        forward += [e["id"] for e in answer["data"]]
+        if not answer["meta"]["next_cursor"]:
+            break
+        answer = (await api.get(V20, params={"per_page": 5, "cursor": answer["meta"]["next_cursor"]})).json()
+    backward: list[int] = []
+    cursor = encode_cursor(everything[-1] + 1, True)
+    while cursor:
+        answer = (await api.get(V20, params={"per_page": 5, "cursor": cursor})).json()
+        backward = [e["id"] for e in answer["data"]] + backward
+        cursor = answer["meta"]["prev_cursor"]
+    pages: list[int] = []
+    for page in range(1, 6):
+        pages += [e["id"] for e in (await api.get(V20, params={"per_page": 5, "page": page})).json()["data"]]
+    assert forward == backward == pages == everything and len(everything) == 23
+
+
+async def test_the_statements_of_a_whole_table_listing_are_built_once(api, server, five_evses) -> None:
+    await api.get(V20, params={"per_page": 2, "page": 1})
+    await api.get(V20, params={"per_page": 2, "cursor": encode_cursor(1, False)})
+    built = dict(query._derived)
+    assert len(built) >= 2  # a page at an offset, a page after a key
+    for page in (1, 2, 3):
+        await api.get(V20, params={"per_page": 2, "page": page})
+        await api.get(V20, params={"per_page": 2, "cursor": encode_cursor(page, False)})
+    assert query._derived == built
+    filtered = (await api.get(V20, params={"per_page": 2, "filter[evseStatus]": "active"})).json()
+    assert len(filtered["data"]) == 2 and query._derived == built  # a filtered listing builds its own, keeps none
