@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from cpms.resources.document import MISSING, copy_tree, get_parts, get_path, pop_parts, pop_path, set_parts, set_path
+from cpms.resources.document import MISSING, copy_tree, get_path, pop_parts, pop_path, set_parts, set_path
 
 Hook = Callable[[dict[str, Any]], dict[str, Any]]
 Loader = Callable[[AsyncConnection, list[dict[str, Any]]], Awaitable[None]]
@@ -40,6 +40,7 @@ class View:
         self._moves = [(_parts(w), _parts(c)) for w, c in self.renames.items()]
         self._inverse = [(_parts(w), {c: v for v, c in mapping.items()}) for w, mapping in self.values.items()]
         self._plain = not self.renames and not self.values and not self.to_wire_hook
+        self._mapped = _compile_to_wire(self._moves, self._inverse)
 
     def wire_name(self, canonical: str) -> str:
         """The name a client of this version uses for `canonical` (for error messages)."""
@@ -74,19 +75,7 @@ class View:
         document of every page."""
         if self._plain:
             return doc
-        # every renamed value read before any is written: a wire name may be another property's canonical name
-        moved = [(wire, get_parts(doc, canonical)) for wire, canonical in self._moves]
-        out = doc if owned else copy_tree(doc)
-        for wire, value in moved:
-            if value is not MISSING:
-                set_parts(out, wire, value)
-            else:
-                # the wire name may also be a canonical name of another property: not this one's value
-                pop_parts(out, wire)
-        for wire, inverse in self._inverse:
-            value = get_parts(out, wire)
-            if value is not MISSING:
-                set_parts(out, wire, _map_value(value, inverse))
+        out = self._mapped(doc if owned else copy_tree(doc))
         if self.to_wire_hook:
             out = self.to_wire_hook(out)
         return out
@@ -95,8 +84,6 @@ class View:
         mapping = self.values.get(wire)
         return _map_value(value, mapping) if mapping else value
 
-
-IDENTITY = View()
 
 
 def _map_value(value: Any, mapping: dict[Any, Any]) -> Any:
@@ -109,3 +96,42 @@ def _parts(dotted: str) -> tuple[str, ...]:
     return tuple(dotted.split("."))
 
 
+def _compile_to_wire(moves: list[tuple[tuple[str, ...], tuple[str, ...]]],
+                     inverse: list[tuple[tuple[str, ...], dict[Any, Any]]]) -> Hook:
+    """The renames and value maps of a view as one generated function, changing a document in place.
+
+    It runs for every document of every answer of an older version (v1.0 charge points rename
+    dozens of properties), so the paths are spelled out in straight-line code rather than walked
+    by helpers, one call each. Every renamed value is read before any is written: a wire name may
+    be another property's canonical name.
+    """
+    env: dict[str, Any] = {"MISSING": MISSING, "set_parts": set_parts, "pop_parts": pop_parts,
+                           "map_value": _map_value}
+    lines = ["def to_wire(doc):"]
+
+    def read(target: str, parts: tuple[str, ...]) -> None:
+        lines.append(f"    {target} = doc.get({parts[0]!r}, MISSING)")
+        for part in parts[1:]:
+            lines.append(f"    {target} = {target}.get({part!r}, MISSING) if isinstance({target}, dict) else MISSING")
+
+    for n, (_wire, canonical) in enumerate(moves):
+        read(f"moved_{n}", canonical)
+    for n, (wire, _canonical) in enumerate(moves):
+        env[f"wire_{n}"] = wire
+        lines.append(f"    if moved_{n} is not MISSING:")
+        lines.append(f"        doc[{wire[0]!r}] = moved_{n}" if len(wire) == 1
+                     else f"        set_parts(doc, wire_{n}, moved_{n})")
+        lines.append("    else:")
+        lines.append(f"        doc.pop({wire[0]!r}, None)" if len(wire) == 1 else f"        pop_parts(doc, wire_{n})")
+    for n, (wire, mapping) in enumerate(inverse):
+        env[f"mapped_{n}"], env[f"mapped_wire_{n}"] = mapping, wire
+        read(f"value_{n}", wire)
+        lines.append(f"    if value_{n} is not MISSING:")
+        lines.append(f"        doc[{wire[0]!r}] = map_value(value_{n}, mapped_{n})" if len(wire) == 1
+                     else f"        set_parts(doc, mapped_wire_{n}, map_value(value_{n}, mapped_{n}))")
+    lines.append("    return doc")
+    exec(compile("\n".join(lines), "<view>", "exec"), env)  # noqa: S102 - source built from declared names only
+    return env["to_wire"]  # type: ignore[no-any-return]
+
+
+IDENTITY = View()

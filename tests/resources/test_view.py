@@ -65,3 +65,13 @@ def test_copy_tree_copies_every_object_and_list() -> None:
     copied["c"]["d"]["e"] = 1
     copied["a"].append(4)
     assert doc == {"a": [{"b": [1, 2]}, 3], "c": {"d": {"e": None}}, "f": "text"}
+
+
+def test_absent_values_leave_no_wire_name_and_maps_reach_nested_paths_and_lists() -> None:
+    view = View(renames={"flat": "inner.value", "gone": "missing.path", "deep.also": "absent"},
+                values={"flat": {"on": "enabled"}, "inner.kinds": {"a-wire": "a"}})
+    doc = {"gone": "stale", "deep": {"also": "stale"}, "missing": "not an object",
+           "inner": {"value": "enabled", "kinds": ["a", "b"]}}
+    wire = view.to_wire(doc)
+    assert "gone" not in wire and wire["deep"] == {}  # nothing to rename: the wire names are not left holding others
+    assert wire["flat"] == "on" and wire["inner"]["kinds"] == ["a-wire", "b"]
