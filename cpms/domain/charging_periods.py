@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, and_, select
 
 from cpms.storage.bulk import Lookup, Updates, insert_rows, update_rows
 from cpms.storage.db import Tx
@@ -35,6 +35,26 @@ def _energy(period: Period, register: float | None) -> float:
     if register is None or period["energy_start"] is None:
         return float(period["energy"] or 0.0)
     return max(0.0, register - period["energy_start"])
+
+
+# an open period's columns beside its session's (`with_open_period`), and the prefix that tells them apart
+_PREFIX = "open_period_"
+_OPEN_COLUMNS = [c.label(f"{_PREFIX}{c.name}") for c in charging_periods.c]
+
+
+def with_open_period(statement: Select[Any], session_id: ColumnElement[Any]) -> Select[Any]:
+    """`statement` (rows of sessions) with each session's open period beside it: one SELECT for both.
+    A session with no open period gets nulls; order by the period's id too, so the newest comes last."""
+    p = charging_periods.c
+    joined = statement.froms[0].outerjoin(charging_periods, and_(p.session_id == session_id, p.stopped_at.is_(None)))
+    return statement.add_columns(*_OPEN_COLUMNS).select_from(joined).order_by(p.id)
+
+
+def open_period_of(row: Any) -> Period | None:
+    """The open period read by `with_open_period` in `row`, None when its session has none."""
+    if getattr(row, f"{_PREFIX}id") is None:
+        return None
+    return {c.name: getattr(row, f"{_PREFIX}{c.name}") for c in charging_periods.c}
 
 
 _OPEN = Lookup(lambda matching: select(charging_periods).where(matching, charging_periods.c.stopped_at.is_(None))

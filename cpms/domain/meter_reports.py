@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 
 from cpms.domain import meter_values, session_events, session_progress, sessions
-from cpms.domain.charging_periods import Periods
+from cpms.domain.charging_periods import Periods, open_period_of, with_open_period
 from cpms.domain.meter_values import Reading
 from cpms.storage.bulk import Lookup, Updates
 from cpms.storage.db import Tx
@@ -81,12 +81,14 @@ def report_key(report: Report) -> tuple[int, str]:
     return report.charge_point_id, report.transaction_id
 
 
-_SESSIONS = Lookup(lambda matching: select(sessions_table).where(matching).order_by(sessions_table.c.id),
-                   sessions_table.c.charge_point_id, sessions_table.c.transaction_id)
+_SESSIONS = Lookup(lambda matching: with_open_period(
+    select(sessions_table).where(matching).order_by(sessions_table.c.id), sessions_table.c.id),
+    sessions_table.c.charge_point_id, sessions_table.c.transaction_id)
 
 
 async def _sessions(tx: Tx, reports: list[Report]) -> dict[tuple[int, str], Any]:
-    """The newest session of each (charge point, transaction id) of the reports: one SELECT."""
+    """The newest session of each (charge point, transaction id) of the reports, with its open
+    charging period (`charging_periods.open_period_of`): one SELECT."""
     keys = sorted({report_key(r) for r in reports})
     if not keys:
         return {}
@@ -126,7 +128,7 @@ class _Pending:
         fresh_lists = await meter_values.store_many(tx, [
             meter_values.Batch(r.charge_point_id, r.readings, row.id, row.evse_id, row.evse_network_id)
             for _, r, row in items], items[0][1].now)
-        periods = await Periods.load(tx, [row.id for _, _, row in items])
+        periods = Periods({row.id: period for _, _, row in items if (period := open_period_of(row)) is not None})
         changes: dict[int, dict[str, Any]] = {}
         events = []
         for (_, report, row), fresh in zip(items, fresh_lists, strict=True):
