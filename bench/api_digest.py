@@ -124,7 +124,8 @@ async def main(args: argparse.Namespace) -> None:
         await server.shutdown()
     for name, row in out.items():
         cpu = row.pop("cpu", None)
-        timing = f"  cpu min {min(cpu):5.2f} med {statistics.median(cpu):5.2f} ms" if cpu else ""
+        timing = (f"  cpu min {min(cpu):5.2f} med {statistics.median(cpu):5.2f} mean {statistics.fmean(cpu):5.2f} ms"
+                  if cpu else "")
         print(f"{name:<20} {row['status']}  {row['sha256']}  {row['bytes']:>7} B  {row['statements']} stmt{timing}")
         for sql in row.get("sql", ()):
             print("      " + " ".join(sql.split())[:300])
