@@ -144,17 +144,18 @@ def parse(payload: dict[str, Any]) -> Event:
 @on(V201, "TransactionEvent")
 async def transaction_event(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str, Any]:
     event = parse(payload)
-    now, window = ctx.now(), auth.start_window(ctx.rt.settings)
+    now = ctx.now()
     if event.kind == "Updated" and not event.token_given and event.reservation_id is None \
             and event.remote_start_id is None:
         # readings and a charging state only: with the other chargers' in one bulk write (what is
         # more than that for its session after all is `apply`, in the same place in the batch)
         report = meter_reports.Report(
             ctx.charge_point_id, event.transaction_id, event.readings, now,
-            otherwise=lambda tx: apply(tx, ctx.charge_point_id, event, now, window), charging=event.charging,
-            at=event.timestamp, seq_no=event.seq_no, evse_network_id=event.evse_network_id)
+            otherwise=lambda tx: apply(tx, ctx.charge_point_id, event, now, auth.start_window(ctx.rt.settings)),
+            charging=event.charging, at=event.timestamp, seq_no=event.seq_no, evse_network_id=event.evse_network_id)
         await ctx.rt.db.batch_bulk(meter_reports.record, report, key=ctx.charge_point_id)
         return {}
+    window = auth.start_window(ctx.rt.settings)
     verdict = await ctx.rt.db.batch(lambda tx: apply(tx, ctx.charge_point_id, event, now, window))
     return {"idTokenInfo": id_token_info(verdict)} if event.token_given else {}
 
