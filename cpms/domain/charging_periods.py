@@ -40,6 +40,7 @@ def _energy(period: Period, register: float | None) -> float:
 # an open period's columns beside its session's (`with_open_period`), and the prefix that tells them apart
 _PREFIX = "open_period_"
 _OPEN_COLUMNS = [c.label(f"{_PREFIX}{c.name}") for c in charging_periods.c]
+_OPEN_NAMES = [(c.name, f"{_PREFIX}{c.name}") for c in charging_periods.c]
 
 
 def with_open_period(statement: Select[Any], session_id: ColumnElement[Any]) -> Select[Any]:
@@ -52,9 +53,10 @@ def with_open_period(statement: Select[Any], session_id: ColumnElement[Any]) -> 
 
 def open_period_of(row: Any) -> Period | None:
     """The open period read by `with_open_period` in `row`, None when its session has none."""
-    if getattr(row, f"{_PREFIX}id") is None:
+    columns = row._mapping
+    if columns[f"{_PREFIX}id"] is None:
         return None
-    return {c.name: getattr(row, f"{_PREFIX}{c.name}") for c in charging_periods.c}
+    return {name: columns[label] for name, label in _OPEN_NAMES}
 
 
 _OPEN = Lookup(lambda matching: select(charging_periods).where(matching, charging_periods.c.stopped_at.is_(None))
