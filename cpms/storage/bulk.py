@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Executable, Table, bindparam, func, select, tuple_
+import orjson
+from sqlalchemy import (Column, ColumnElement, Executable, String, Table, and_, bindparam, func, literal_column, select,
+                        tuple_)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -145,8 +147,10 @@ async def update_rows(conn: AsyncConnection, table: Table, changes: dict[Any, di
 class Lookup:
     """A statement that finds rows by many keys at once, `build(condition)` with `(columns) IN keys` as
     the condition. It is built once per dialect and takes the keys as parameters, so SQLAlchemy does
-    not construct and key a new statement per batch: arrays on PostgreSQL (one text, prepared once),
-    an expanding IN on SQLite."""
+    not construct and key a new statement per batch: arrays on PostgreSQL (one text, prepared once).
+    On SQLite one column is an expanding IN; several (numbers and strings) are one JSON parameter
+    joined to the table by its index and matched by rowid: SQLite never uses an index for a row
+    value IN a list, it scans the whole table."""
 
     def __init__(self, build: Callable[[ColumnElement[bool]], Executable], *columns: Column[Any]) -> None:
         self.build = build
@@ -156,19 +160,31 @@ class Lookup:
     def _statement(self, dialect: str) -> Executable:
         found = self._statements.get(dialect)
         if found is None:
+            target: Any = tuple_(*self.columns) if len(self.columns) > 1 else self.columns[0]
             if dialect == "postgresql":
-                matched: Any = select(*_unnest(self.columns, prefix="_in_").c)
+                condition = target.in_(select(*_unnest(self.columns, prefix="_in_").c))
+            elif len(self.columns) == 1:
+                condition = target.in_(bindparam("_in_keys", expanding=True))
             else:
-                matched = bindparam("_in_keys", expanding=True)
-            target = tuple_(*self.columns) if len(self.columns) > 1 else self.columns[0]
-            found = self._statements[dialect] = self.build(target.in_(matched))
+                condition = self._by_rowid()
+            found = self._statements[dialect] = self.build(condition)
         return found
+
+    def _by_rowid(self) -> ColumnElement[bool]:
+        table = self.columns[0].table.alias()
+        keys = func.json_each(bindparam("_in_keys", type_=String())).table_valued("value")
+        on = and_(*(table.c[c.name] == func.json_extract(keys.c.value, literal_column(f"'$[{i}]'"))
+                    for i, c in enumerate(self.columns)))
+        primary = self.columns[0].table.c.id
+        return primary.in_(select(table.c.id).select_from(keys.join(table, on)))
 
     def __call__(self, conn: AsyncConnection, keys: Sequence[tuple[Any, ...]]) -> tuple[Executable, dict[str, Any]]:
         """The statement and its parameters for `keys` (tuples in the order of the columns)."""
         dialect = conn.dialect.name
         if dialect == "postgresql":
-            params = {f"_in_{c.name}": [k[i] for k in keys] for i, c in enumerate(self.columns)}
+            params: dict[str, Any] = {f"_in_{c.name}": [k[i] for k in keys] for i, c in enumerate(self.columns)}
+        elif len(self.columns) == 1:
+            params = {"_in_keys": [k[0] for k in keys]}
         else:
-            params = {"_in_keys": list(keys) if len(self.columns) > 1 else [k[0] for k in keys]}
+            params = {"_in_keys": orjson.dumps(list(keys)).decode()}
         return self._statement(dialect), params

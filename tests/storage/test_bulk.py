@@ -14,6 +14,7 @@ from cpms.storage.db import Database
 from cpms.storage.tables.core import events
 from cpms.storage.tables.sessions import meter_values
 from tests.support import seed
+from tests.support.databases import BACKEND
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -123,3 +124,16 @@ async def test_updates_travel_with_an_insert_and_all_are_written(db) -> None:
     assert got == {readings[0]: (5.0, None, None), readings[1]: (6.0, 7.0, None),
                    readings[2]: (1.0, None, "Sample.Clock")}
     assert types == {first: "test.0", second: "test.1", new[0]: "test.9"}
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's query plan")
+async def test_a_lookup_by_composite_keys_uses_the_index_on_sqlite_not_a_table_scan(db) -> None:
+    # SQLite never uses an index for a row value IN a list: every batch of meter values scanned sessions
+    c = events.c
+    by_pair = Lookup(lambda matching: select(c.id).where(matching), c.entity, c.entity_id)
+    async with db.read() as conn:
+        statement, params = by_pair(conn, [("test", "1"), ("test", "2")])
+        sql = str(statement.params(params).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        plan = [row[-1] for row in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+    assert any("ix_events_entity" in step for step in plan), plan
+    assert not any(step.startswith("SCAN events") for step in plan), plan
