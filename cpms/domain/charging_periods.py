@@ -47,7 +47,8 @@ def with_open_period(statement: Select[Any], session_id: ColumnElement[Any]) -> 
     """`statement` (rows of sessions) with each session's open period beside it: one SELECT for both.
     A session with no open period gets nulls; order by the period's id too, so the newest comes last."""
     p = charging_periods.c
-    joined = statement.froms[0].outerjoin(charging_periods, and_(p.session_id == session_id, p.stopped_at.is_(None)))
+    open_only = and_(p.session_id == session_id, p.stopped_at.is_(None))
+    joined = statement.get_final_froms()[0].outerjoin(charging_periods, open_only)
     return statement.add_columns(*_OPEN_COLUMNS).select_from(joined).order_by(p.id)
 
 
