@@ -1,9 +1,7 @@
 """OCPP 1.6 security extension end to end: security profiles and Basic-auth passwords, certificates
 signed by cpms's CA, root certificates installed/synced/deleted, security events, disconnect."""
 
-import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +23,11 @@ from tests.ocpp.test_status import count, emitted, raw_exchange
 from tests.support import seed
 from tests.support.chargers import certificate_hash_data16, connect16
 from tests.support.live import running
+from tests.support.waiting import eventually
 
 SECURITY_KEYS = {"AuthorizationKey": ("", False), "SecurityProfile": ("0", False)}
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], limit: float = 10.0) -> None:
-    """Wait (bounded) until `check` holds: for what happens after an answer was sent."""
-    async def wait() -> None:
-        while not await check():
-            await asyncio.sleep(0.02)
-
-    await asyncio.wait_for(wait(), limit)
 
 
 def make_root(directory: Path, name: str) -> str:

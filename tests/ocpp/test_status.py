@@ -16,6 +16,7 @@ from tests.conftest import client
 from tests.support import seed
 from tests.support.chargers import connect16
 from tests.support.live import running
+from tests.support.waiting import eventually
 
 
 async def count(db: Database, table: Any, *where: Any) -> int:
@@ -73,8 +74,15 @@ async def test_connector_reports_set_evse_status_and_every_report_is_logged(live
         logs = (await api.get(f"/public-api/resources/evses/v2.0/{evse1}/hardware-status-logs")).json()["data"]
         assert [(log["status"], log["timestamp"]) for log in logs[1:]] == [
             ("charging", "2026-03-01T10:00:00.000000Z"), ("charging", "2026-03-01T10:05:00.000000Z")]
-        summary = (await api.get(f"/public-api/resources/charge-points/v1.0/{cp['id']}/status")).json()["data"]
-    assert summary["networkStatus"] == "temporarily unavailable" and summary["hardwareStatus"] is None
+        status_path = f"/public-api/resources/charge-points/v1.0/{cp['id']}/status"
+
+        async def after_disconnect() -> dict | None:
+            # the server records the disconnect after the socket closed, not before the charger is told
+            summary = (await api.get(status_path)).json()["data"]
+            return summary if summary["networkStatus"] == "temporarily unavailable" else None
+
+        summary = await eventually(after_disconnect, timeout=10)
+    assert summary["hardwareStatus"] is None
     assert summary["evses"] == [{"id": evse1, "hardwareStatus": "charging"},
                                 {"id": evse2, "hardwareStatus": "suspendedEV"}]
 

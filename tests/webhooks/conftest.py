@@ -95,18 +95,3 @@ async def running(tmp_path: Path, database_url: str, *, secret_key: str | None =
             yield srv, api
     finally:
         await srv.shutdown()
-
-
-async def eventually(check: Any, timeout: float = 30.0) -> Any:
-    """Poll `await check()` (bounded) until it returns something truthy; return it."""
-    import asyncio
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
-        await asyncio.sleep(0.02)

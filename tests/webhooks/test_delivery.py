@@ -16,7 +16,8 @@ from cpms.webhooks.signing import verify
 from cpms.webhooks.transport import Outcome
 from tests.conftest import TOKEN, client
 from tests.support.receiver import CLOSE, Receiver, Received
-from tests.webhooks.conftest import V2, change, eventually, running, subscribe
+from tests.webhooks.conftest import V2, change, running, subscribe
+from tests.support.waiting import eventually
 
 RESEND = "/public-api/actions/notifications/v1.0/{}/resend"
 ISO_MICRO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")

@@ -14,7 +14,8 @@ from cpms.webhooks.signing import verify
 from tests.conftest import TOKEN, client
 from tests.support.receiver import Receiver, Received
 from tests.support.server_process import ServerProcess
-from tests.webhooks.conftest import QUICK, V2, eventually, subscribe
+from tests.webhooks.conftest import QUICK, V2, subscribe
+from tests.support.waiting import eventually
 
 CPS = "/public-api/resources/charge-points/v2.0"
 START = 120.0  # a loaded 2-core machine can take long to boot a server process; this is no timing assertion

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import select
 
 from cpms.storage.tables.webhooks import webhook_deliveries, webhook_subscriptions
-from tests.webhooks.conftest import change, eventually, running, subscribe
+from tests.webhooks.conftest import change, running, subscribe
+from tests.support.waiting import eventually
 
 KEY = "one secret for these servers"
 

@@ -12,7 +12,8 @@ from cpms.tokens import create_token, revoke_token
 from cpms.webhooks.processes import DeliveryProcesses
 from cpms.webhooks.signing import verify
 from tests.conftest import client
-from tests.webhooks.conftest import change, eventually, running, subscribe
+from tests.webhooks.conftest import change, running, subscribe
+from tests.support.waiting import eventually
 
 KEY = "one secret for the server and its delivery processes"
 

@@ -24,7 +24,8 @@ from cpms.security.charger_secrets import verify_charger_password
 from cpms.storage.tables.ocpp import charger_reports
 from cpms.storage.tables.security import charger_certificates, installed_certificates, security_events
 from tests.conftest import client
-from tests.ocpp.test_security import action, csr_pem, eventually, make_root, profile_row, secured
+from tests.ocpp.test_security import action, csr_pem, make_root, profile_row, secured
+from tests.support.waiting import eventually
 from tests.ocpp.test_status import count, emitted
 from tests.ocpp.v201.blocks_support import connect, raw_exchange
 from tests.support import seed
