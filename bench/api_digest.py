@@ -101,8 +101,8 @@ async def main(args: argparse.Namespace) -> None:
     await server.startup()
     heap.settle()  # as `cpms serve` does after startup
     statements: list[str] = []
-    event.listen(server.rt.db.engine.sync_engine, "before_cursor_execute",
-                 lambda *a, **k: statements.append(a[2]))
+    for engine in server.rt.db.engines:
+        event.listen(engine.sync_engine, "before_cursor_execute", lambda *a, **k: statements.append(a[2]))
     chosen = {k: v for k, v in targets().items() if not args.only or k in args.only}
     out: dict[str, Any] = {}
     try:

@@ -85,18 +85,27 @@ class Database:
         # Reads on PostgreSQL run without BEGIN and ROLLBACK (two round trips of a page's four):
         # under READ COMMITTED every statement sees its own snapshot inside a transaction too.
         # SQLite keeps the transaction (one snapshot for the whole read, and no round trips there).
-        self._reader: AsyncEngine = self.engine if self.is_sqlite else \
-            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Without a transaction a write would commit at once, so the read connections are read-only
+        # sessions on the server (a pool of their own): a write slipped into `read()` fails loudly.
+        self._reader: AsyncEngine = self.engine if self.is_sqlite else create_async_engine(
+            url, **options, connect_args={"server_settings": {"default_transaction_read_only": "on"}},
+        ).execution_options(isolation_level="AUTOCOMMIT")
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         else:
             _discard_closed_connections(self.engine)
+            _discard_closed_connections(self._reader)
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._on_commit: list[Callable[[list[Event]], Awaitable[None]]] = []
         from cpms.storage.batch import WriteBatcher
 
         # PostgreSQL works on one batch while the next is prepared; SQLite has one writer
         self.batcher = WriteBatcher(self, in_flight=1 if self.is_sqlite else write_batches)
+
+    @property
+    def engines(self) -> tuple[AsyncEngine, ...]:
+        """Every engine statements go through (PostgreSQL reads have their own), for instrumentation."""
+        return (self.engine,) if self._reader is self.engine else (self.engine, self._reader)
 
     async def batch(self, job: Callable[[Tx], Awaitable[Any]], key: Hashable | None = None) -> Any:
         """Run `job(tx)` durably in a group commit (see cpms.storage.batch). A `key` (the charge
@@ -145,6 +154,8 @@ class Database:
     async def close(self) -> None:
         await self.batcher.stop()
         await self.engine.dispose()
+        if self._reader is not self.engine:
+            await self._reader.dispose()
 
 
 def _ensure_sqlite_dir(url: str) -> None:

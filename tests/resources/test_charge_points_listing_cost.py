@@ -31,12 +31,14 @@ def counted(server) -> Iterator[list[str]]:
         if "api_tokens" not in statement:
             statements.append(statement)
 
-    engine = server.rt.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
+    engines = [engine.sync_engine for engine in server.rt.db.engines]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

@@ -25,6 +25,16 @@ async def test_a_read_runs_each_statement_on_its_own_without_begin_and_rollback(
     assert second > first  # now() is when the transaction began: in one transaction both would be equal
 
 
+async def test_a_write_slipped_into_a_read_fails_and_writes_nothing(db) -> None:
+    async with db.write() as tx:
+        await tx.execute(text("CREATE TABLE IF NOT EXISTS read_guard (n int)"))
+    async with db.read() as conn:
+        with pytest.raises(Exception, match="read-only transaction"):
+            await conn.execute(text("INSERT INTO read_guard VALUES (1)"))
+    async with db.read() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM read_guard"))).scalar_one() == 0
+
+
 async def test_a_write_is_still_one_transaction(db) -> None:
     async with db.write() as tx:
         first = (await tx.execute(text("SELECT now() FROM pg_sleep(0.01)"))).scalar_one()
