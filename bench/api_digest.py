@@ -14,7 +14,6 @@ process CPU per request (every thread: the SQLite driver's included), min and me
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import json
 import os

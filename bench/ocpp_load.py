@@ -44,7 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ocpp_chargers import worker  # noqa: E402
 from ocpp_common import raise_open_files  # noqa: E402
 from ocpp_measure import measure_throughput, run_load  # noqa: E402
-from ocpp_servers import DurablePostgres, count_rows, machine, start_cpms, start_plain  # noqa: E402
+from machine import describe, machine, speed_ms  # noqa: E402
+from ocpp_servers import DurablePostgres, count_rows, start_cpms, start_plain  # noqa: E402
 
 
 # == scenarios =======================================================================================
@@ -198,8 +199,7 @@ def main() -> None:
     args = parser.parse_args()
     raise_open_files()
     context = machine()
-    print(f"{context['cpu']}, {context['cores']} cores, Python {context['python']}, "
-          f"load average {context['loadavg']}", flush=True)
+    print(describe(context), flush=True)
     work = Path(tempfile.mkdtemp(prefix="cpms-bench-"))
     results = []
     try:
@@ -210,6 +210,8 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     context["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    context["speed_ms_end"] = speed_ms()
+    print(f"CPU speed probe at the end: {context['speed_ms_end']} ms", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": context, "results": results}, indent=2, default=str))
 

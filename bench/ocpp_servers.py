@@ -23,13 +23,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def machine() -> dict[str, Any]:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), "unknown")
-    return {"cpu": model, "cores": os.cpu_count(), "python": sys.version.split()[0],
-            "loadavg": [round(x, 2) for x in os.getloadavg()]}
-
-
 async def seed(url: str, count: int, protocol: str = "1.6") -> None:
     """N charge points (one EVSE, one connector each) and N id tags, written directly."""
     from sqlalchemy import insert, select

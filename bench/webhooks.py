@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cpms.loop import run as run_loop  # noqa: E402
+from machine import machine  # noqa: E402
 from tests.support.server_process import ServerProcess  # noqa: E402
 
 TOKEN = "cpms_bench_token_0123456789abcdefghijklmnopqrstuv"
@@ -385,8 +386,7 @@ def main() -> None:
     if args.receiver is not None:
         _run_receiver(args.receiver)
         return
-    print(json.dumps({"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
-                                  "loadavg_before": os.getloadavg()}}), flush=True)
+    print(json.dumps({"machine": machine()}), flush=True)
     for scenario in (("live", "feed", "drain") if args.scenario == "all" else (args.scenario,)):
         print(json.dumps(run(args, scenario)), flush=True)
 

@@ -186,7 +186,7 @@ async def test_reset_security_profile_forgets_profile_and_password(live) -> None
 @pytest.mark.parametrize("key_kind", ["RSA", "ECDSA"])
 async def test_TC_074_CSMS_UpdateChargePointCertificate(live, key_kind) -> None:
     key = rsa.generate_private_key(65537, 2048) if key_kind == "RSA" else ec.generate_private_key(ec.SECP256R1())
-    cp = await seed.charge_point(live.server.rt.db, "CP-CSR")
+    await seed.charge_point(live.server.rt.db, "CP-CSR")
     async with connect16(live.ws_url, "CP-CSR") as charger:
         answer = await charger.call(call.SignCertificate(csr=csr_pem("CP-CSR", key)))
         assert answer.status == "Accepted"

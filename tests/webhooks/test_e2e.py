@@ -12,7 +12,7 @@ import pytest
 
 from cpms.webhooks.signing import verify
 from tests.conftest import TOKEN, client
-from tests.support.receiver import Receiver, Received
+from tests.support.receiver import Received
 from tests.support.server_process import ServerProcess
 from tests.webhooks.conftest import QUICK, V2, subscribe
 from tests.support.waiting import eventually

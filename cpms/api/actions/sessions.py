@@ -24,7 +24,7 @@ from cpms.api.actions.charger import answer, charge_point_id, refusal, run
 from cpms.api.call import Call, Reply
 from cpms.api.registry import registry
 from cpms.domain import authorizations as auth
-from cpms.domain import deadlines, remote_starts, reservations, sessions
+from cpms.domain import deadlines, remote_starts, sessions
 from cpms.errors import ChargerTimeout, ChargerUnavailable, Invalid, NotFound
 from cpms.ocpp.commands import Result
 from cpms.runtime import Runtime
