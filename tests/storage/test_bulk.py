@@ -12,7 +12,7 @@ from cpms.clock import UTC
 from cpms.storage.bulk import Lookup, Updates, insert_new, insert_rows, update_rows
 from cpms.storage.db import Database
 from cpms.storage.tables.core import events
-from cpms.storage.tables.sessions import meter_values
+from cpms.storage.tables.sessions import meter_values, sessions
 from tests.support import seed
 from tests.support.databases import BACKEND
 
@@ -129,11 +129,11 @@ async def test_updates_travel_with_an_insert_and_all_are_written(db) -> None:
 @pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's query plan")
 async def test_a_lookup_by_composite_keys_uses_the_index_on_sqlite_not_a_table_scan(db) -> None:
     # SQLite never uses an index for a row value IN a list: every batch of meter values scanned sessions
-    c = events.c
-    by_pair = Lookup(lambda matching: select(c.id).where(matching), c.entity, c.entity_id)
+    c = sessions.c
+    by_pair = Lookup(lambda matching: select(c.id).where(matching), c.charge_point_id, c.transaction_id)
     async with db.read() as conn:
-        statement, params = by_pair(conn, [("test", "1"), ("test", "2")])
+        statement, params = by_pair(conn, [(1, "a"), (2, "b")])
         sql = str(statement.params(params).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
         plan = [row[-1] for row in await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
-    assert any("ix_events_entity" in step for step in plan), plan
-    assert not any(step.startswith("SCAN events") for step in plan), plan
+    assert any("ix_sessions_transaction" in step for step in plan), plan
+    assert not any(step.startswith("SCAN sessions") for step in plan), plan

@@ -123,8 +123,9 @@ meter_values = Table(
     # first); in a plain unique index the absent (null) parts would never be equal
     Column("reading_key", String(140), nullable=False),
     UniqueConstraint("charge_point_id", "reading_key", "timestamp", name="uq_meter_values_reading"),
+    # by session (consumption, cascade); by charge point the unique constraint's index serves. No
+    # index on (charge point, EVSE, time): no query reads that way and every reading paid its entry
     Index("ix_meter_values_session", "session_id", "timestamp"),
-    Index("ix_meter_values_charger", "charge_point_id", "evse_network_id", "timestamp"),
     sqlite_autoincrement=True,
     info={"label": "meter value"},
 )

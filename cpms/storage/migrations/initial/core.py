@@ -28,8 +28,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_events')),
     sqlite_autoincrement=True
     )
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.create_index('ix_events_entity', ['entity', 'entity_id'], unique=False)
     op.create_table('row_counts',
     sa.Column('id', cpms.storage.types.Id, autoincrement=True, nullable=False),
     sa.Column('table_name', sa.String(length=64), nullable=False),
@@ -44,7 +42,5 @@ def downgrade() -> None:
     with op.batch_alter_table('row_counts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_row_counts_table_name'))
     op.drop_table('row_counts')
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_index('ix_events_entity')
     op.drop_table('events')
     op.drop_table('api_tokens')

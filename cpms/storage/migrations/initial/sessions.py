@@ -159,7 +159,6 @@ def upgrade() -> None:
     sqlite_autoincrement=True
     )
     with op.batch_alter_table('meter_values', schema=None) as batch_op:
-        batch_op.create_index('ix_meter_values_charger', ['charge_point_id', 'evse_network_id', 'timestamp'], unique=False)
         batch_op.create_index(batch_op.f('ix_meter_values_evse_id'), ['evse_id'], unique=False)
         batch_op.create_index('ix_meter_values_session', ['session_id', 'timestamp'], unique=False)
     op.create_table('reservations',
@@ -213,7 +212,6 @@ def downgrade() -> None:
     with op.batch_alter_table('meter_values', schema=None) as batch_op:
         batch_op.drop_index('ix_meter_values_session')
         batch_op.drop_index(batch_op.f('ix_meter_values_evse_id'))
-        batch_op.drop_index('ix_meter_values_charger')
     op.drop_table('meter_values')
     with op.batch_alter_table('charging_periods', schema=None) as batch_op:
         batch_op.drop_index('ix_charging_periods_session')
