@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, false, func, select
+from sqlalchemy import and_, false, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ColumnElement
 
@@ -29,6 +29,7 @@ from cpms.resources.query import column_filter
 from cpms.resources.resource import Resource, WriteContext
 from cpms.resources.store import Store
 from cpms.resources.view import View
+from cpms.storage.bulk import Lookup
 from cpms.storage.db import Tx
 from cpms.storage.tables.charge_points import charge_points, connectors, evses
 
@@ -87,16 +88,17 @@ FILTERS = {
 
 # An EVSE shows its connectors without their timestamps: not read, not converted (a page has hundreds)
 SHOWN_CONNECTOR_COLUMNS = [c for c in connectors.c if c.name not in ("created_at", "last_updated_at")]
-# built once, the page's EVSE ids bound at execution: building it per page cost ~0.15 ms
-CONNECTORS_OF_EVSES = (select(*SHOWN_CONNECTOR_COLUMNS)
-                       .where(connectors.c.evse_id.in_(bindparam("ids", expanding=True)))
-                       .order_by(connectors.c.evse_id, connectors.c.number, connectors.c.id))
+# built once, the page's EVSE ids bound at execution: building it per page cost ~0.15 ms. On PostgreSQL
+# the ids go as one array parameter: an expanding IN rendered and bound 100 placeholders per page (~0.3 ms)
+CONNECTORS_OF_EVSES = Lookup(lambda of_evses: select(*SHOWN_CONNECTOR_COLUMNS).where(of_evses)
+                             .order_by(connectors.c.evse_id, connectors.c.number, connectors.c.id),
+                             connectors.c.evse_id)
 
 
 async def load_connectors(conn: AsyncConnection, docs: list[dict[str, Any]]) -> None:
     """Every EVSE's connectors in one query for the whole page."""
     by_evse: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    rows = (await conn.execute(CONNECTORS_OF_EVSES, {"ids": [d["id"] for d in docs]})).all()
+    rows = (await conn.execute(*CONNECTORS_OF_EVSES(conn, [(d["id"],) for d in docs]))).all()
     for row, connector in zip(rows, CONNECTORS.join_all(rows)):
         by_evse[row.evse_id].append(connector)
     for doc in docs:

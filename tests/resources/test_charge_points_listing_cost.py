@@ -18,6 +18,7 @@ from tests.resources.test_charge_points import CPS
 from tests.resources.test_charge_points_v1 import V1
 from tests.resources.test_evses import EVSES
 from tests.resources.test_evses_v20 import V20
+from tests.support.databases import BACKEND
 
 CHARGE_POINTS = 60
 
@@ -80,3 +81,16 @@ async def test_connectors_and_evses_arrive_with_the_page(api, network) -> None:
     assert [len(cp["evses"]) for cp in v1] == [2, 2, 2]
     v20 = (await api.get(V20, params={"per_page": 3})).json()["data"]
     assert [[c["type"] for c in e["connectors"]] for e in v20] == [["type2"]] * 3
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="SQLite binds a page's ids as an expanding IN")
+async def test_connectors_of_any_page_are_one_prepared_statement_on_postgresql(api, server, network) -> None:
+    """The page's EVSE ids go as one array parameter: the statement's text (PostgreSQL's prepared
+    statement, SQLAlchemy's compiled one) does not grow with the page, so it is not rendered anew."""
+    texts = []
+    for per_page in (2, 50):
+        with counted(server) as statements:
+            response = await api.get(EVSES, params={"include[]": ["connectors"], "per_page": per_page})
+        assert [len(e["connectors"]) for e in response.json()["data"]] == [1] * per_page
+        texts += [s for s in statements if "FROM connectors" in s]
+    assert len(texts) == 2 and texts[0] == texts[1], texts
