@@ -15,7 +15,7 @@ from tests.support.postgres import free_port
 
 
 class ServerProcess:
-    def __init__(self, database_url: str, data_dir: Path, token: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, database_url: str, data_dir: Path, token: str | None, env: dict[str, str] | None = None) -> None:
         self.database_url = database_url
         self.data_dir = data_dir
         self.token = token
@@ -33,9 +33,7 @@ class ServerProcess:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> None:
-        env = {**os.environ, "CPMS_HOST": "127.0.0.1", "CPMS_PORT": str(self.port),
-               "CPMS_DATA_DIR": str(self.data_dir), "CPMS_DATABASE_URL": self.database_url,
-               "CPMS_API_TOKEN": self.token, "CPMS_LOG_LEVEL": "warning", **self.extra_env}
+        env = {**self.env(), "CPMS_LOG_LEVEL": "warning", **self.extra_env}
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "cpms", "serve"], env=env, stdout=log, stderr=log,
@@ -51,6 +49,18 @@ class ServerProcess:
                 pass
             time.sleep(0.05)
         raise TimeoutError(f"server did not start in {timeout}s:\n{self.log()}")
+
+    def env(self) -> dict[str, str]:
+        """The environment of this server's process, for a CLI command run beside it.
+
+        Without a token (`None`) CPMS_API_TOKEN is left out, as on a first start by hand.
+        """
+        env = {k: v for k, v in os.environ.items() if k != "CPMS_API_TOKEN"}
+        env.update({"CPMS_HOST": "127.0.0.1", "CPMS_PORT": str(self.port),
+                    "CPMS_DATA_DIR": str(self.data_dir), "CPMS_DATABASE_URL": self.database_url})
+        if self.token is not None:
+            env["CPMS_API_TOKEN"] = self.token
+        return env
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:] if self.log_path.exists() else ""
