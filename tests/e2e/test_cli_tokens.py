@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, served
 from tests.support.waiting import eventually
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,14 +35,8 @@ def status_with(proc: ServerProcess, token: str) -> int:
 @pytest.fixture
 async def first_start(databases, tmp_path) -> AsyncIterator[ServerProcess]:
     """A server started by hand on an empty database, with no CPMS_API_TOKEN."""
-    url = await databases.fresh()
-    proc = ServerProcess(url, tmp_path / "data", token=None)
-    proc.start()
-    try:
+    async with served(databases, tmp_path / "data", token=None) as proc:
         yield proc
-    finally:
-        proc.stop()
-        await databases.release(url)
 
 
 async def test_a_first_start_without_a_token_prints_one_once_and_it_works(first_start) -> None:

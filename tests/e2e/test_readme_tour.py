@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.server_process import ServerProcess
+from tests.support.server_process import ServerProcess, served
 from tests.support.waiting import eventually
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,14 +50,8 @@ async def tour_server(databases, tmp_path) -> AsyncIterator[ServerProcess]:
     start = tour_blocks()[0].strip()
     token = re.fullmatch(r"CPMS_API_TOKEN=(\S+) make run", start)
     assert token, f"the tour no longer starts with 'CPMS_API_TOKEN=... make run': {start!r}"
-    url = await databases.fresh()
-    proc = ServerProcess(url, tmp_path / "data", token=token.group(1))
-    proc.start()
-    try:
+    async with served(databases, tmp_path / "data", token=token.group(1)) as proc:
         yield proc
-    finally:
-        proc.stop()
-        await databases.release(url)
 
 
 async def test_the_tour_creates_reads_lists_and_refuses_bad_input(tour_server) -> None:

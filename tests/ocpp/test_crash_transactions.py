@@ -1,34 +1,16 @@
 """What a charger was told survives SIGKILL: the real server process is killed the moment it has
 answered, restarted, and the session is read back through the Public API."""
 
-from collections.abc import AsyncIterator
-
-import pytest
 from ocpp.v16 import call
 
-from cpms.storage.db import Database
-from tests.conftest import TOKEN, client
+from tests.conftest import client
 from tests.ocpp.transactions_support import at, reading, tag
 from tests.support import seed
 from tests.support.chargers import connect16
-from tests.support.server_process import ServerProcess
 
 
-@pytest.fixture
-async def server(databases, tmp_path) -> AsyncIterator[tuple[ServerProcess, Database]]:
-    url = await databases.fresh()
-    proc = ServerProcess(url, tmp_path / "crash", TOKEN)
-    proc.start()
-    db = Database(url)
-    try:
-        yield proc, db
-    finally:
-        proc.stop()
-        await db.close()
-
-
-async def test_a_stop_answered_just_before_sigkill_is_finished_with_its_energy(server) -> None:
-    proc, db = server
+async def test_a_stop_answered_just_before_sigkill_is_finished_with_its_energy(server_process) -> None:
+    proc, db = server_process
     cp = await seed.charge_point(db, "CP-CRASH")
     await tag(db, "CARD-CRASH")
     async with connect16(f"{proc.ws_url}/ocpp", "CP-CRASH") as charger:
@@ -51,8 +33,8 @@ async def test_a_stop_answered_just_before_sigkill_is_finished_with_its_energy(s
         assert [point["energy"] for point in stats.json()["data"]] == [2000]
 
 
-async def test_a_start_answered_just_before_sigkill_is_known_after_the_restart(server) -> None:
-    proc, db = server
+async def test_a_start_answered_just_before_sigkill_is_known_after_the_restart(server_process) -> None:
+    proc, db = server_process
     await seed.charge_point(db, "CP-CRASH2")
     await tag(db, "CARD-CRASH2")
     request = call.StartTransaction(connector_id=2, id_tag="CARD-CRASH2", meter_start=0, timestamp=at(0))

@@ -7,7 +7,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -83,3 +86,17 @@ class ServerProcess:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+
+@asynccontextmanager
+async def served(databases: Any, data_dir: Path, token: str | None,
+                 env: dict[str, str] | None = None) -> AsyncIterator[ServerProcess]:
+    """The real server on a fresh database of this run's backend; stopped and the database released after."""
+    url = await databases.fresh()
+    proc = ServerProcess(url, data_dir, token, env)
+    proc.start()
+    try:
+        yield proc
+    finally:
+        proc.stop()
+        await databases.release(url)

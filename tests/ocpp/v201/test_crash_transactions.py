@@ -1,34 +1,15 @@
 """What an OCPP 2.0.1 station was told survives SIGKILL: the real server process is killed the moment
 it has answered a TransactionEvent, restarted, and the session is read back through the Public API."""
 
-from collections.abc import AsyncIterator
-
-import pytest
-
-from cpms.storage.db import Database
-from tests.conftest import TOKEN, client
+from tests.conftest import client
 from tests.ocpp.transactions_support import at, tag
 from tests.ocpp.v201.transactions_support import Transaction, reading, session_row, token
 from tests.support import seed
 from tests.support.chargers import connect201
-from tests.support.server_process import ServerProcess
 
 
-@pytest.fixture
-async def server(databases, tmp_path) -> AsyncIterator[tuple[ServerProcess, Database]]:
-    url = await databases.fresh()
-    proc = ServerProcess(url, tmp_path / "crash201", TOKEN)
-    proc.start()
-    db = Database(url)
-    try:
-        yield proc, db
-    finally:
-        proc.stop()
-        await db.close()
-
-
-async def test_an_Ended_answered_just_before_sigkill_is_finished_with_its_energy(server) -> None:
-    proc, db = server
+async def test_an_Ended_answered_just_before_sigkill_is_finished_with_its_energy(server_process) -> None:
+    proc, db = server_process
     cp = await seed.charge_point(db, "CS-CRASH", protocol="ocpp 2.0.1")
     await tag(db, "CARD-CRASH201")
     tx = Transaction(evse=1)
@@ -53,9 +34,9 @@ async def test_an_Ended_answered_just_before_sigkill_is_finished_with_its_energy
         assert [point["energy"] for point in stats] == [0, 2000, 4321]
 
 
-async def test_a_Started_answered_just_before_sigkill_is_known_after_the_restart(server) -> None:
+async def test_a_Started_answered_just_before_sigkill_is_known_after_the_restart(server_process) -> None:
     """The station resends the Started it got no answer for... or did: either way one session."""
-    proc, db = server
+    proc, db = server_process
     await seed.charge_point(db, "CS-CRASH2", protocol="ocpp 2.0.1")
     await tag(db, "CARD-CRASH2")
     tx = Transaction(evse=2)
