@@ -1,0 +1,100 @@
+"""Chargers that stop answering: a command waits no longer than CPMS_OCPP_CALL_TIMEOUT and says so;
+a connection that is dead underneath (no pong) is closed by the WebSocket ping and the charger
+shown unavailable. Both are bounds the issue asks for; both are driven over real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+import websockets
+
+from cpms.storage.db import Database
+from tests.conftest import TOKEN, client
+from tests.support import seed
+from tests.support.live import running
+from tests.support.server_process import served
+from tests.support.waiting import eventually
+
+CALL_TIMEOUT = 1.0
+
+
+@pytest.fixture
+async def live(settings):
+    async with running(settings.with_(ocpp_call_timeout=CALL_TIMEOUT)) as r:
+        yield r
+
+
+async def unanswered(ws: Any, api: Any, url: str, body: dict[str, Any] | None = None) -> tuple[Any, list[Any]]:
+    """POST `url` while the charger on `ws` reads the CALL it causes and keeps quiet: (response, CALL)."""
+    request = asyncio.get_running_loop().create_task(api.post(url, json=body))
+    frame = json.loads(await ws.recv())
+    return await request, frame
+
+
+async def test_a_command_never_answered_is_reported_after_the_configured_timeout_and_the_connection_stays(
+        live) -> None:
+    cp = await seed.charge_point(live.server.rt.db, "CP-MUTE")
+    async with websockets.connect(f"{live.ws_url}/CP-MUTE", subprotocols=["ocpp1.6"]) as ws, \
+            client(live.base_url) as api:
+        response, frame = await unanswered(ws, api, f"/public-api/actions/charge-point/v1.0/{cp['id']}/reset/soft")
+        assert frame[0] == 2 and frame[2] == "Reset"
+        assert response.status_code == 202
+        body = response.json()
+        assert body["success"] is False and body["errorCode"] == "TIMEOUT"
+        assert f"did not answer Reset within {CALL_TIMEOUT:g}s" in body["message"]
+        # the late answer is dropped; the charger is still connected and served
+        await ws.send(json.dumps([3, frame[1], {"status": "Accepted"}]))
+        await ws.send('[2, "beat-1", "Heartbeat", {}]')
+        answer = json.loads(await ws.recv())
+        assert answer[:2] == [3, "beat-1"] and "currentTime" in answer[2]
+        assert live.server.rt.component("gateway").is_connected(cp["id"])
+
+
+async def test_a_remote_start_never_answered_fails_its_session_as_charge_point_timeout(live) -> None:
+    cp = await seed.charge_point(live.server.rt.db, "CP-MUTE2")
+    async with websockets.connect(f"{live.ws_url}/CP-MUTE2", subprotocols=["ocpp1.6"]) as ws, \
+            client(live.base_url) as api:
+        response, frame = await unanswered(
+            ws, api, f"/public-api/actions/charge-point/v1.0/{cp['id']}/start/{cp['evse_ids'][0]}", {})
+        assert frame[2] == "RemoteStartTransaction"
+        body = response.json()
+        assert response.status_code == 202 and body["success"] is False and body["sessionId"] is not None
+        assert "did not answer RemoteStartTransaction" in body["message"]
+        session = (await api.get(f"/public-api/resources/sessions/v1.0/{body['sessionId']}")).json()["data"]
+    assert session["status"] == "failed" and session["reason"] == "charge_point_timeout"
+
+
+async def handshake_then_play_dead(port: int, identity: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A WebSocket upgrade by hand, then nothing: no pong, no frame, as a charger whose link died."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write((f"GET /ocpp/{identity} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                  "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                  "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ocpp1.6\r\n\r\n").encode())
+    status = (await reader.readuntil(b"\r\n\r\n")).split(b"\r\n", 1)[0]
+    assert status.startswith(b"HTTP/1.1 101"), status
+    return reader, writer
+
+
+async def test_a_charger_that_stops_answering_pings_is_closed_and_shown_unavailable(databases, tmp_path) -> None:
+    """`cpms serve` as run, with CPMS_OCPP_PING_INTERVAL/_TIMEOUT short: the bound is the setting."""
+    env = {"CPMS_OCPP_PING_INTERVAL": "0.5", "CPMS_OCPP_PING_TIMEOUT": "0.5"}
+    async with served(databases, tmp_path / "server", TOKEN, env) as proc, client(proc.base_url) as api:
+        db = Database(proc.database_url)
+        try:
+            cp = await seed.charge_point(db, "CP-DEAD")
+        finally:
+            await db.close()
+        status_path = f"/public-api/resources/charge-points/v1.0/{cp['id']}/status"
+
+        async def network_status(wanted: str) -> bool:
+            return (await api.get(status_path)).json()["data"]["networkStatus"] == wanted
+
+        _, writer = await handshake_then_play_dead(proc.port, "CP-DEAD")
+        try:
+            await eventually(lambda: network_status("available"), timeout=10)
+            await eventually(lambda: network_status("temporarily unavailable"), timeout=10)
+        finally:
+            writer.close()
