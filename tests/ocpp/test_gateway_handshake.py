@@ -5,9 +5,13 @@ import websockets
 from ocpp.v16 import call
 
 from cpms.security.charger_secrets import hash_charger_password
+from tests.conftest import client
 from tests.support import seed
 from tests.support.chargers import connect16
 from tests.support.live import running
+
+
+CHARGE_POINTS = "/public-api/resources/charge-points/v2.0"
 
 
 @pytest.fixture
@@ -17,13 +21,35 @@ async def live(settings):
 
 
 async def test_TC_001_CSMS_ColdBootChargePoint(live) -> None:
-    await seed.charge_point(live.server.rt.db, "CP-1")
+    cp = await seed.charge_point(live.server.rt.db, "CP-1")
     async with connect16(live.ws_url, "CP-1") as charger:
-        answer = await charger.call(call.BootNotification(charge_point_model="Terra", charge_point_vendor="ABB"))
+        answer = await charger.call(call.BootNotification(
+            charge_point_model="Terra", charge_point_vendor="ABB", charge_point_serial_number="SN-1",
+            charge_box_serial_number="BOX-1", firmware_version="1.4.2", iccid="8931", meter_serial_number="M-1"))
         assert answer.status == "Accepted"
         assert answer.interval == live.server.settings.heartbeat_interval
         beat = await charger.call(call.Heartbeat())
         assert beat.current_time.endswith("Z")
+        async with client(live.base_url) as api:
+            shown = (await api.get(f"{CHARGE_POINTS}/{cp['id']}", params={"include[]": "lastBootNotification"}))
+    shown = shown.json()["data"]
+    boot = shown["lastBootNotification"]
+    assert (boot["vendor"], boot["model"], boot["chargePointSerialNumber"], boot["chargeBoxSerialNumber"],
+            boot["firmwareVersion"]) == ("ABB", "Terra", "SN-1", "BOX-1", "1.4.2")
+    assert shown["networkStatus"] == "available" and shown["firstContactAt"] is not None
+
+
+async def test_a_charge_point_not_enabled_is_held_pending_until_the_operator_enables_it(live) -> None:
+    """The charger retries at the interval it is told; nothing it sends is lost meanwhile."""
+    cp = await seed.charge_point(live.server.rt.db, "CP-PENDING", status="disabled")
+    boot = call.BootNotification(charge_point_model="Terra", charge_point_vendor="ABB", firmware_version="1.0")
+    async with connect16(live.ws_url, "CP-PENDING") as charger, client(live.base_url) as api:
+        held = await charger.call(boot)
+        assert held.status == "Pending" and held.interval == live.server.settings.heartbeat_interval
+        read = (await api.get(f"{CHARGE_POINTS}/{cp['id']}", params={"include[]": "lastBootNotification"}))
+        assert read.json()["data"]["lastBootNotification"]["firmwareVersion"] == "1.0"
+        assert (await api.patch(f"{CHARGE_POINTS}/{cp['id']}", json={"status": "enabled"})).status_code == 200
+        assert (await charger.call(boot)).status == "Accepted"
 
 
 async def test_unknown_identity_is_refused_at_the_handshake(live) -> None:
