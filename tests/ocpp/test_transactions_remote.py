@@ -13,6 +13,7 @@ from tests.ocpp.transactions_support import at, counts, rows, tag, user
 from tests.support import seed
 from tests.support.chargers import connect16
 from tests.support.live import running
+from tests.support.waiting import eventually
 
 START = "/public-api/actions/charge-point/v1.0/{cp}/start/{evse}"
 STOP = "/public-api/actions/charge-point/v1.0/{cp}/stop/{session}"
@@ -104,14 +105,23 @@ async def test_TC_026_CSMS_RemoteStartChargingSession_Rejected(live) -> None:
         assert session["status"] == "failed" and session["reason"] == "rejected"
 
 
-async def test_a_remote_start_on_an_offline_charger_fails_at_once(live) -> None:
+@pytest.mark.parametrize("where", ["charge point and EVSE", "charge point only", "EVSE id"])
+async def test_a_remote_start_on_an_offline_charger_fails_at_once(live, where) -> None:
     db = live.server.rt.db
     cp = await seed.charge_point(db, "CP-R5")
+    url = {"charge point and EVSE": START.format(cp=cp["id"], evse=cp["evse_ids"][0]),
+           "charge point only": f"/public-api/actions/charge-point/v1.0/{cp['id']}/start",
+           "EVSE id": f"/public-api/actions/evse/v1.0/{cp['evse_ids'][0]}/start"}[where]
     async with client(live.base_url) as api:
-        body = (await api.post(START.format(cp=cp["id"], evse=cp["evse_ids"][0]), json={})).json()
-        assert body["success"] is False and "not connected" in body["message"]
-        session = await session_of(api, body["sessionId"])
-    assert session["status"] == "failed" and session["reason"] == "remote_start_failed"
+        response = await api.post(url, json={})
+        body = response.json()
+        assert response.status_code == 202 and body["success"] is False and "not connected" in body["message"]
+        assert body["authorizationId"] is not None
+        if where == "charge point only":  # the charger would have chosen the EVSE: no session yet
+            assert "sessionId" not in body and (await counts(db))["sessions"] == 0
+        else:
+            session = await session_of(api, body["sessionId"])
+            assert session["status"] == "failed" and session["reason"] == "remote_start_failed"
 
 
 async def test_TC_012_CSMS_RemoteStopChargingSession(live) -> None:
@@ -142,6 +152,31 @@ async def test_TC_028_CSMS_RemoteStopTransaction_Rejected(live) -> None:
         response = await api.post(STOP.format(cp=cp["id"], session=started.transaction_id))
         assert response.status_code == 406 and response.json()["success"] is False
         assert (await session_of(api, started.transaction_id))["status"] == "active"
+
+
+async def test_a_stop_for_an_offline_charger_is_refused_and_a_forced_one_finishes_the_session(live) -> None:
+    db = live.server.rt.db
+    cp = await seed.charge_point(db, "CP-R15")
+    await tag(db, "CARD-R15")
+    async with connect16(live.ws_url, "CP-R15") as charger:
+        started = await charger.call(call.StartTransaction(connector_id=1, id_tag="CARD-R15", meter_start=0,
+                                                           timestamp=at(0)))
+    gateway = live.server.rt.component("gateway")
+
+    async def gone() -> bool:
+        return not gateway.is_connected(cp["id"])
+
+    await eventually(gone, timeout=10)
+    async with client(live.base_url) as api:
+        refused = await api.post(STOP.format(cp=cp["id"], session=started.transaction_id), json={})
+        assert refused.status_code == 406 and refused.json()["success"] is False
+        assert "not connected" in refused.json()["message"]
+        assert (await session_of(api, started.transaction_id))["status"] == "active"
+        forced = await api.post(STOP.format(cp=cp["id"], session=started.transaction_id), json={"force": True})
+        assert forced.status_code == 202
+        assert forced.json() == {"success": True, "status": None, "message": "The session was ended by force."}
+        session = await session_of(api, started.transaction_id)
+    assert session["status"] == "finished" and session["reason"] == "force_stop"
 
 
 async def test_a_forced_stop_finishes_the_session_whatever_the_charger_says(live) -> None:
