@@ -15,6 +15,7 @@ from tests.ocpp.transactions_support import allow_reservations, at, counts, rows
 from tests.support import seed
 from tests.support.chargers import connect16
 from tests.support.live import running
+from tests.support.waiting import eventually
 
 RESERVE = "/public-api/actions/charge-point/v1.0/{cp}/reserve/{evse}"
 CANCEL = "/public-api/actions/reservation/v1.0/{reservation}/cancel"
@@ -156,6 +157,29 @@ async def test_TC_052_CSMS_CancelReservation_Rejected(live) -> None:
         assert (await reservation_of(api, body["reservationId"]))["status"] == "active"
         forced = await api.post(CANCEL.format(reservation=body["reservationId"]), json={"force": True})
         assert forced.status_code == 202 and forced.json()["success"] is True
+        assert (await reservation_of(api, body["reservationId"]))["status"] == "canceled"
+
+
+async def test_a_cancel_for_an_offline_charger_is_refused_and_a_forced_one_cancels(live) -> None:
+    db = live.server.rt.db
+    cp = await reservable(db, "CP-RES11")
+    driver = await user(db, "gone@example.com")
+    async with client(live.base_url) as api:
+        async with connect16(live.ws_url, "CP-RES11"):
+            body = (await api.post(RESERVE.format(cp=cp["id"], evse=cp["evse_ids"][0]),
+                                   json={"userId": driver})).json()
+        gateway = live.server.rt.component("gateway")
+
+        async def gone() -> bool:
+            return not gateway.is_connected(cp["id"])
+
+        await eventually(gone, timeout=10)
+        refused = await api.post(CANCEL.format(reservation=body["reservationId"]), json={})
+        assert refused.status_code == 406 and "not connected" in refused.json()["message"]
+        assert (await reservation_of(api, body["reservationId"]))["status"] == "active"
+        forced = await api.post(CANCEL.format(reservation=body["reservationId"]), json={"force": True})
+        assert forced.status_code == 202 and forced.json()["success"] is True
+        assert "did not confirm" in forced.json()["message"]
         assert (await reservation_of(api, body["reservationId"]))["status"] == "canceled"
 
 

@@ -319,6 +319,19 @@ async def test_certificates_cpms_does_not_have_or_the_charger_cannot_hold(live) 
     assert await installed_rows(live) == []
 
 
+async def test_certificate_actions_on_an_offline_charger_are_406_and_change_nothing(live) -> None:
+    cp = await seed.charge_point(live.server.rt.db, "CP-CERTOFF")
+    csms_root = {"certificateType": "CSMSRootCertificate"}
+    async with client(live.base_url) as api:
+        answers = [await api.post(action(cp["id"], name), json=body) for name, body in (
+            ("install-certificate", csms_root), ("sync-certificates", csms_root),
+            ("sync-certificates", {"certificateType": None}), ("delete-certificate", csms_root))]
+    for response in answers:
+        assert response.status_code == 406, response.text
+        assert response.json()["success"] is False and "not connected" in response.json()["message"]
+    assert await installed_rows(live) == []
+
+
 # -- security events, disconnect ---------------------------------------------------------------------
 
 
