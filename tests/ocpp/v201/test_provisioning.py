@@ -1,10 +1,12 @@
 """OCPP 2.0.1 provisioning on the shared endpoint (OCTT Part 6 names)."""
 
 import pytest
+import websockets
 from ocpp.v201 import call
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cpms.storage.tables.charge_points import charge_points
+from cpms.storage.tables.ocpp import network_status_logs
 from tests.support import seed
 from tests.support.chargers import connect201
 from tests.support.live import running
@@ -40,16 +42,36 @@ async def test_TC_B_02_CSMS_Cold_Boot_Pending_while_disabled(live) -> None:
         assert answer.status == "Pending"
 
 
-async def test_a_16_charge_point_refuses_a_201_only_station(live) -> None:
-    import websockets
-
-    await seed.charge_point(live.server.rt.db, "CS-3", protocol="ocpp 1.6")
-    with pytest.raises(websockets.InvalidStatus):
-        async with connect201(live.ws_url, "CS-3"):
-            pass
+@pytest.mark.parametrize("configured, offered", [
+    ("ocpp 1.6", ("ocpp2.0.1",)), ("ocpp 2.0.1", ("ocpp1.6",)), ("ocpp 2.0.1", ("ocpp2.1",))])
+async def test_a_charger_offering_only_a_protocol_its_charge_point_is_not_configured_for_is_refused(
+        settings, configured, offered) -> None:
+    """Refused at the handshake (400), before any OCPP traffic: the charge point stays never
+    connected, with no network status logged; even a 2.1 station when 2.1 is enabled."""
+    async with running(settings.with_(ocpp21_enabled=True)) as live:
+        db = live.server.rt.db
+        cp = await seed.charge_point(db, "CS-3", protocol=configured)
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            async with connect201(live.ws_url, "CS-3", subprotocols=offered):
+                pass
+        assert refused.value.response.status_code == 400
+        async with db.read() as conn:
+            status = (await conn.execute(select(charge_points.c.network_status)
+                                         .where(charge_points.c.id == cp["id"]))).scalar_one()
+            logged = (await conn.execute(select(func.count()).select_from(network_status_logs))).scalar_one()
+    assert (status, logged) == ("never_connected", 0)
 
 
 async def test_unconfigured_protocol_prefers_201_when_offered(live) -> None:
     await seed.charge_point(live.server.rt.db, "CS-4", protocol=None)
     async with connect201(live.ws_url, "CS-4", subprotocols=("ocpp1.6", "ocpp2.0.1")) as station:
         assert station._connection.subprotocol == "ocpp2.0.1"
+
+
+async def test_ocpp21_is_refused_unless_CPMS_OCPP21_is_set(live) -> None:
+    await seed.charge_point(live.server.rt.db, "CS-21-OFF", protocol=None)
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        async with connect201(live.ws_url, "CS-21-OFF", subprotocols=("ocpp2.1",)):
+            pass
+    assert refused.value.response.status_code == 400
+
