@@ -67,7 +67,7 @@ def translates(version: Version | tuple[Version, ...], name: str) -> Callable[[T
 
 
 def outgoing(version: Version, name: str, args: dict[str, Any]) -> Outgoing:
-    fn = TRANSLATORS.get((version.subprotocol, name))
+    fn = TRANSLATORS.get((version.routing, name))
     if fn is None:
         raise Unsupported(f"{name} is not available for {version.subprotocol} chargers")
     return fn(**args)

@@ -45,8 +45,8 @@ def on(version: Version | tuple[Version, ...], action: str, once: bool = False) 
 
 
 def handler_for(version: Version, action: str) -> Handler | None:
-    return HANDLERS.get((version.subprotocol, action))
+    return HANDLERS.get((version.routing, action))
 
 
 def handled_once(version: Version, action: str) -> bool:
-    return (version.subprotocol, action) in ONCE
+    return (version.routing, action) in ONCE

@@ -19,6 +19,12 @@ class Version:
     formation_violation: str
     occurrence_violation: str
     # Codes a receiver may use; anything else a charger sends is reported as-is.
+    served_as: str | None = None  # the subprotocol whose handlers and commands serve this one
+
+    @property
+    def routing(self) -> str:
+        """The key of this version's handlers and command translations (`routing.on`, `commands.translates`)."""
+        return self.served_as or self.subprotocol
 
     def request_schema(self, action: str) -> Path:
         return self.schema_dir / f"{action}{self.request_suffix}.json"
@@ -35,8 +41,11 @@ V16 = Version("ocpp1.6", "ocpp 1.6", OCPP_PACKAGE / "v16" / "schemas", "", "Form
               "OccurenceConstraintViolation")
 V201 = Version("ocpp2.0.1", "ocpp 2.0.1", OCPP_PACKAGE / "v201" / "schemas", "Request", "FormatViolation",
                "OccurrenceConstraintViolation")
+# Experimental (CPMS_OCPP21): frames are checked against 2.1's schemas, but 2.1 stations are served by
+# 2.0.1's handlers and commands, the messages 2.1 kept from 2.0.1; accepting the subprotocol with no
+# handlers would admit a station whose every message, BootNotification first, is NotSupported.
 V21 = Version("ocpp2.1", "ocpp 2.1", OCPP_PACKAGE / "v21" / "schemas", "Request", "FormatViolation",
-              "OccurrenceConstraintViolation")
+              "OccurrenceConstraintViolation", served_as=V201.subprotocol)
 
 BY_SUBPROTOCOL = {v.subprotocol: v for v in (V16, V201, V21)}
 BY_LABEL = {v.label: v for v in (V16, V201, V21)}

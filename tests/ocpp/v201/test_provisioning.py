@@ -2,11 +2,12 @@
 
 import pytest
 import websockets
-from ocpp.v201 import call
+from ocpp.v201 import call, call_result
 from sqlalchemy import func, select
 
 from cpms.storage.tables.charge_points import charge_points
 from cpms.storage.tables.ocpp import network_status_logs
+from tests.conftest import client
 from tests.support import seed
 from tests.support.chargers import connect201
 from tests.support.live import running
@@ -75,3 +76,33 @@ async def test_ocpp21_is_refused_unless_CPMS_OCPP21_is_set(live) -> None:
             pass
     assert refused.value.response.status_code == 400
 
+
+async def test_an_ocpp21_station_is_served_as_201_when_CPMS_OCPP21_is_set(settings) -> None:
+    """2.1 is experimental: its frames are checked against 2.1's schemas and answered by 2.0.1's
+    handlers; the station boots, charges and takes commands from the API as a 2.0.1 one does."""
+    async with running(settings.with_(ocpp21_enabled=True, ocpp_call_timeout=5.0)) as live:
+        db = live.server.rt.db
+        cp = await seed.charge_point(db, "CS-21", protocol=None)
+        async with connect201(live.ws_url, "CS-21", subprotocols=("ocpp2.1",)) as station, \
+                client(live.base_url) as api:
+            assert station._connection.subprotocol == "ocpp2.1"
+            booted = await station.call(call.BootNotification(
+                charging_station={"model": "Max", "vendor_name": "Acme"}, reason="PowerUp"))
+            assert booted.status == "Accepted"
+            await station.call(call.StatusNotification(timestamp="2026-03-01T10:00:00Z",
+                                                       connector_status="Occupied", evse_id=1, connector_id=1))
+            started = await station.call(call.TransactionEvent(
+                event_type="Started", timestamp="2026-03-01T10:00:00Z", trigger_reason="CablePluggedIn", seq_no=0,
+                transaction_info={"transaction_id": "TX-21", "charging_state": "Charging"},
+                evse={"id": 1, "connector_id": 1}, id_token={"id_token": "ANY", "type": "NoAuthorization"}))
+            assert started.id_token_info["status"] == "Accepted"
+            station.answers["Reset"] = call_result.Reset(status="Scheduled")
+            reset = await api.post(f"/public-api/actions/charge-point/v1.0/{cp['id']}/reset/hard")
+            assert await station.wait_for("Reset") == {"type": "Immediate"}
+            sessions = (await api.get("/public-api/resources/sessions/v1.0")).json()["data"]
+            logs = (await api.get(f"/public-api/resources/evses/v2.0/{cp['evse_ids'][0]}/hardware-status-logs")
+                    ).json()["data"]
+    assert reset.json() == {"success": True, "status": "Scheduled"}
+    assert [(s["chargePointId"], s["evseId"], s["status"]) for s in sessions] == [
+        (cp["id"], cp["evse_ids"][0], "active")]
+    assert [log["status"] for log in logs] == ["occupied"]
