@@ -124,21 +124,13 @@ async def test_every_filter(api, network) -> None:
     assert await ids(api, {"filter[status]": "pending", "filter[chargePointId]": a["id"]}) == [third]
 
 
-async def test_the_roaming_filter_matches_cpo_ids(server, network) -> None:
-    """filter[roaming][roamingOperatorCpoIds][] (an object inside filter) as the listing applies it.
-
-    Over HTTP the query layer does not yet type values nested two levels deep (cpms.api.params
-    answers 422 for the integers), so the filter itself is proven here.
-    """
-    from sqlalchemy import select
-
-    from cpms.resources.sessions import roaming_filter
-
-    async with server.rt.db.read() as conn:
-        for value, expected in (({"roamingOperatorCpoIds": [77, 78]}, [network["first"]]),
-                                ({"roamingOperatorCpoIds": [78]}, [])):
-            found = (await conn.execute(select(sessions_table.c.id).where(roaming_filter(value)))).scalars().all()
-            assert list(found) == expected
+async def test_the_roaming_filter_matches_cpo_ids(api, network) -> None:
+    """filter[roaming][roamingOperatorCpoIds][] (an object inside filter), over HTTP as a client sends it."""
+    key = "filter[roaming][roamingOperatorCpoIds][]"
+    assert await ids(api, [(key, 77), (key, 78)]) == [network["first"]]
+    assert await ids(api, [(key, 78)]) == []
+    response = await api.get(URL, params={key: "seventy-seven"})
+    assert response.status_code == 422 and "filter.roaming.roamingOperatorCpoIds.0" in response.json()["errors"]
 
 
 async def test_a_session_reads_as_the_contract_says(api, network) -> None:
