@@ -78,7 +78,7 @@ async def handshake_then_play_dead(port: int, identity: str) -> tuple[asyncio.St
     return reader, writer
 
 
-async def test_a_charger_that_stops_answering_pings_is_closed_and_shown_unavailable(databases, tmp_path) -> None:
+async def test_a_charger_that_stops_answering_pings_is_closed_shown_unavailable_and_logged(databases, tmp_path) -> None:
     """`cpms serve` as run, with CPMS_OCPP_PING_INTERVAL/_TIMEOUT short: the bound is the setting."""
     env = {"CPMS_OCPP_PING_INTERVAL": "0.5", "CPMS_OCPP_PING_TIMEOUT": "0.5"}
     async with served(databases, tmp_path / "server", TOKEN, env) as proc, client(proc.base_url) as api:
@@ -98,3 +98,5 @@ async def test_a_charger_that_stops_answering_pings_is_closed_and_shown_unavaila
             await eventually(lambda: network_status("temporarily unavailable"), timeout=10)
         finally:
             writer.close()
+        logs = (await api.get(f"/public-api/resources/charge-points/v2.0/{cp['id']}/network-status-logs")).json()
+    assert [log["status"] for log in logs["data"]] == ["available", "temporarily_unavailable"]
