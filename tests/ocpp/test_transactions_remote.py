@@ -5,9 +5,11 @@ from datetime import timedelta
 
 import pytest
 from ocpp.v16 import call, call_result
+from sqlalchemy import select
 
 from cpms.api.actions.sessions import sweep
 from cpms.clock import Clock, FrozenClock
+from cpms.storage.tables.charge_points import connectors
 from tests.conftest import client
 from tests.ocpp.transactions_support import at, counts, rows, tag, user
 from tests.support import seed
@@ -255,6 +257,25 @@ async def test_a_busy_evse_or_a_disabled_user_is_refused_before_the_charger_is_a
                                   json={"userId": disabled})).json()
         assert refused["errorCode"] == "USER_IS_DISABLED"
         assert await counts(db) == before
+        assert [name for name, _ in charger.received] == []
+
+
+async def test_a_start_without_evse_naming_a_busy_evses_connector_is_refused_in_that_operations_words(live) -> None:
+    """The operation's errorCode enum has no SESSION_EXISTS (start/{evse} has): the refusal says it in the
+    message and gives no code the contract does not list."""
+    db = live.server.rt.db
+    cp = await seed.charge_point(db, "CP-R16")
+    await tag(db, "CARD-R16")
+    async with db.read() as conn:
+        connector = (await conn.execute(select(connectors.c.id)
+                                        .where(connectors.c.evse_id == cp["evse_ids"][0]))).scalar_one()
+    async with connect16(live.ws_url, "CP-R16") as charger, client(live.base_url) as api:
+        await charger.call(call.StartTransaction(connector_id=1, id_tag="CARD-R16", meter_start=0, timestamp=at(0)))
+        response = await api.post(f"/public-api/actions/charge-point/v1.0/{cp['id']}/start",
+                                  json={"connectorId": connector})
+        assert response.status_code == 202
+        assert response.json() == {"success": False, "authorizationId": None,
+                                   "message": "The EVSE already has a session."}
         assert [name for name, _ in charger.received] == []
 
 

@@ -138,10 +138,17 @@ async def _request(conn: AsyncConnection, call: Call, cp_id: int,
 
 
 def _start_refusal(call: Call, message: str, ids: dict[str, Any], code: str | None = None) -> Reply:
+    """The refusal with `code` as errorCode only where the operation lists it: start without EVSE has no
+    SESSION_EXISTS (a connectorId still names a busy EVSE), and a client may rely on the enum."""
     body: dict[str, Any] = {"success": False, **ids, "message": message}
-    if code:
+    if code and code in _error_codes(call):
         body["errorCode"] = code
     return Reply(body, call.op.success_status)
+
+
+def _error_codes(call: Call) -> tuple[str, ...]:
+    schema = call.op.response_schema(call.op.success_status) or {}
+    return tuple(schema.get("properties", {}).get("errorCode", {}).get("enum", ()))
 
 
 async def _blocked(tx: Any, user: Any, evse: Any) -> tuple[str, str] | None:
