@@ -31,20 +31,21 @@ class DeviceEvent:
     attrs: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
-async def record_events(tx: Tx, charge_point_id: int, found: list[DeviceEvent], now: datetime) -> int:
-    """Keep the events not kept before; how many were new."""
+async def record_events(tx: Tx, charge_point_id: int, found: list[DeviceEvent], now: datetime) -> list[DeviceEvent]:
+    """Keep the events not kept before; those new ones (what they say is acted on once)."""
     t = device_events
     fresh = {(e.event_id, e.timestamp): e for e in found}
     if not fresh:
-        return 0
+        return []
     known = {(row.event_id, row.timestamp) for row in (await tx.conn.execute(
         select(t.c.event_id, t.c.timestamp).where(t.c.charge_point_id == charge_point_id,
                                                   t.c.event_id.in_({key[0] for key in fresh})))).all()}
-    rows = [{"charge_point_id": charge_point_id, "event_id": e.event_id, "timestamp": e.timestamp,
+    new = [e for key, e in fresh.items() if key not in known]
+    if new:
+        await tx.conn.execute(insert(t), [
+            {"charge_point_id": charge_point_id, "event_id": e.event_id, "timestamp": e.timestamp,
              "trigger": e.trigger, "notification_type": e.notification_type, "address": e.variable.address,
              "component_name": e.variable.component, "variable_name": e.variable.name,
              "actual_value": e.actual_value, "cleared": e.cleared, "attrs": e.attrs, "created_at": now}
-            for key, e in fresh.items() if key not in known]
-    if rows:
-        await tx.conn.execute(insert(t), rows)
-    return len(rows)
+            for e in new])
+    return new

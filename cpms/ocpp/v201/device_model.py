@@ -6,6 +6,8 @@ What a station reports of its components and variables is the configuration 1.6 
 see `configuration.py`): each part is stored as it comes, the read is complete when all parts are
 in, in whatever order, and a part sent again changes nothing. A report for no read of this
 station is stored all the same (the station's word on its configuration), completing nothing.
+NotifyEvent's events are kept once each; a new one of the station's own AvailabilityState is its
+hardware status (`status.station_status`).
 
 Every message is committed before its answer.
 """
@@ -21,6 +23,7 @@ from cpms.domain.device_events import DeviceEvent, record_events
 from cpms.ocpp.context import ChargerContext
 from cpms.ocpp.errors import PropertyViolation
 from cpms.ocpp.routing import on
+from cpms.ocpp.v201.status import record_station_status, station_status
 from cpms.ocpp.v201.transactions import when
 from cpms.ocpp.versions import V201
 from cpms.storage.db import Tx
@@ -101,7 +104,14 @@ async def notify_event(ctx: ChargerContext, payload: dict[str, Any]) -> dict[str
     for e in problems:
         log.warning("%s reports %s.%s = %s (%s)", ctx.identity, e.variable.component, e.variable.name,
                     e.actual_value, e.attrs.get("techInfo") or e.attrs.get("techCode") or e.notification_type)
-    await ctx.rt.db.batch(lambda tx: record_events(tx, ctx.charge_point_id, found, now))
+
+    async def job(tx: Tx) -> None:
+        for e in await record_events(tx, ctx.charge_point_id, found, now):
+            status = station_status(e.attrs["component"], e.attrs["variable"], e.actual_value)
+            if status is not None:
+                await record_station_status(tx, ctx.charge_point_id, status, e.timestamp, now)
+
+    await ctx.rt.db.batch(job)
     return {}
 
 

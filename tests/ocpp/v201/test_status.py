@@ -84,6 +84,40 @@ async def test_a_status_for_an_evse_cpms_does_not_know_is_answered_and_changes_n
     assert await emitted(db, "evse.changed") == []
 
 
+def availability(event_id: int, value: str, timestamp: str, component: dict) -> dict:
+    return {"event_id": event_id, "timestamp": timestamp, "trigger": "Delta", "actual_value": value,
+            "event_notification_type": "HardWiredMonitor", "component": component,
+            "variable": {"name": "AvailabilityState"}}
+
+
+async def test_the_stations_own_availability_state_is_the_charge_points_hardware_status(live) -> None:
+    """2.0.1's StatusNotification has no connectorId 0: the station tells its own state in a
+    NotifyEvent of ChargingStation.AvailabilityState, logged and shown as a 1.6 charger's connector 0
+    (Faulted and Unavailable kept, any other state `available`); a repeated event is logged once and
+    an EVSE's AvailabilityState or another variable is not the station's."""
+    db = live.server.rt.db
+    cp = await seed.charge_point(db, "CS-STATION", protocol="ocpp 2.0.1")
+    station_component = {"name": "ChargingStation"}
+    faulted = call.NotifyEvent(generated_at=T, seq_no=0, event_data=[
+        availability(1, "Faulted", T, station_component),
+        availability(2, "Faulted", T, {"name": "EVSE", "evse": {"id": 1}}),
+        {**availability(3, "Faulted", T, station_component), "variable": {"name": "Problem"}}])
+    async with connect201(live.ws_url, "CS-STATION") as charger, client(live.base_url) as api:
+        await charger.call(faulted)
+        await charger.call(faulted)  # sent again: our answer was lost
+        await charger.call(call.NotifyEvent(generated_at=T, seq_no=0, event_data=[
+            availability(4, "Occupied", "2026-03-01T10:05:00Z", station_component)]))
+        shown = (await api.get(f"/public-api/resources/charge-points/v2.0/{cp['id']}")).json()["data"]
+        logs = (await api.get(f"/public-api/resources/charge-points/v2.0/{cp['id']}/hardware-status-logs")
+                ).json()["data"]
+    assert shown["hardwareStatus"] == "available"
+    assert sorted((log["status"], log["timestamp"][:19], log["errorCode"]) for log in logs) == [
+        ("available", "2026-03-01T10:05:00", "NoError"), ("faulted", T[:19], "NoError")]
+    assert [(e["hardwareStatus"], e["previousHardwareStatus"]) for e in await emitted(db, "chargePoint.hardwareStatus")
+            ] == [("faulted", None), ("available", "faulted")]
+    assert await count(db, hardware_status_logs, hardware_status_logs.c.evse_id.is_not(None)) == 0
+
+
 @pytest.mark.parametrize("payload, code", [
     ({"timestamp": T, "connectorStatus": "Charging", "evseId": 1, "connectorId": 1}, "PropertyConstraintViolation"),
     ({"timestamp": T, "connectorStatus": "Available", "evseId": 1}, "OccurrenceConstraintViolation"),
