@@ -93,6 +93,7 @@ async def test_malformed_frames_get_callerrors_and_the_connection_stays_up(live)
             ('[2, "6", "StatusNotification", {"connectorId": 1, "errorCode": "NoError", "status": "Dancing"}]',
              "PropertyConstraintViolation"),
             ('[2, "7", "Heartbeat", {"extra": true}]', "FormationViolation"),
+            ('[2, "9", "Reset", {"type": "Hard"}]', "NotSupported"),  # a 1.6 action the central system sends, not takes
         ]
         import json
 
