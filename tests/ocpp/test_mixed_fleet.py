@@ -1,6 +1,7 @@
 """A mixed fleet on one gateway: an OCPP 1.6 charge point and an OCPP 2.0.1 charging station charge
 at the same time, started and stopped by their drivers and by the Public API; the API (sessions,
-authorizations) and the domain events show both the same way."""
+authorizations, status logs, security events, reservations) and the domain events show both the
+same way."""
 
 import asyncio
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from cpms.storage.tables.core import events
 from tests.conftest import client
-from tests.ocpp.transactions_support import at, reading as reading16, rows, tag, user
+from tests.ocpp.transactions_support import allow_reservations, at, reading as reading16, rows, tag, user
 from tests.ocpp.v201.transactions_support import Transaction, reading as reading201, session_row, token
 from tests.support import seed
 from tests.support.chargers import connect16, connect201
@@ -153,3 +154,64 @@ async def test_16_and_201_chargers_charge_at_once_and_read_alike(live) -> None:
         first, second = await session_events(db, a), await session_events(db, b)
         assert [kind for kind, _ in first] == [kind for kind, _ in second]
         assert [shape(data) for _, data in first] == [shape(data) for _, data in second]
+
+
+def without(doc: dict, *keys: str) -> dict:
+    return {k: v for k, v in doc.items() if k not in keys}
+
+
+async def test_16_and_201_status_logs_security_events_and_reservations_read_alike(live) -> None:
+    """What each charger tells of itself, in its own protocol, reads the same through the API: the
+    charge point's own status (1.6 connectorId 0, 2.0.1 ChargingStation.AvailabilityState), an
+    EVSE's status history, a security event, a reservation made from the API."""
+    db = live.server.rt.db
+    cp16 = await seed.charge_point(db, "MIXS-16", protocol="ocpp 1.6")
+    cp201 = await seed.charge_point(db, "MIXS-201", protocol="ocpp 2.0.1")
+    await allow_reservations(db, cp16["evse_ids"][0], cp201["evse_ids"][0])
+    driver = await user(db, "cy@mixed.example")
+    await tag(db, "CARD-CY", user_id=driver)
+    security_event = {"type": "TamperDetectionActivated", "timestamp": at(30), "tech_info": "door"}
+    async with connect16(live.ws_url, "MIXS-16") as charger, connect201(live.ws_url, "MIXS-201") as cs, \
+            client(live.base_url) as api:
+        await asyncio.gather(
+            charger.call(call16.StatusNotification(connector_id=0, error_code="NoError", status="Unavailable",
+                                                   timestamp=at(0))),
+            cs.call(call201.NotifyEvent(generated_at=at(0), seq_no=0, event_data=[{
+                "event_id": 1, "timestamp": at(0), "trigger": "Delta", "actual_value": "Unavailable",
+                "event_notification_type": "HardWiredMonitor", "component": {"name": "ChargingStation"},
+                "variable": {"name": "AvailabilityState"}}])))
+        for seconds, state in ((0, "Available"), (60, "Unavailable")):
+            await asyncio.gather(
+                charger.call(call16.StatusNotification(connector_id=1, error_code="NoError", status=state,
+                                                       timestamp=at(seconds))),
+                cs.call(call201.StatusNotification(timestamp=at(seconds), connector_status=state, evse_id=1,
+                                                   connector_id=1)))
+        await asyncio.gather(charger.call(call16.SecurityEventNotification(**security_event)),
+                             cs.call(call201.SecurityEventNotification(**security_event)))
+        reserved = await asyncio.gather(*(
+            api.post(f"/public-api/actions/charge-point/v1.0/{cp['id']}/reserve/{cp['evse_ids'][0]}",
+                     json={"userId": driver}) for cp in (cp16, cp201)))
+
+        async def view(cp: dict, reservation: dict) -> dict:
+            def get(path: str, **params: str):
+                return api.get(f"/public-api/resources/{path}", params=params)
+
+            return {
+                "charge point": (await get(f"charge-points/v2.0/{cp['id']}")).json()["data"]["hardwareStatus"],
+                "own logs": (await get(f"charge-points/v2.0/{cp['id']}/hardware-status-logs")).json()["data"],
+                "evse": (await get(f"evses/v2.0/{cp['evse_ids'][0]}")).json()["data"]["hardwareStatus"],
+                "evse logs": (await get(f"evses/v2.0/{cp['evse_ids'][0]}/hardware-status-logs")).json()["data"],
+                "security events": [without(e, "id", "chargePoint") for e in (await get(
+                    "security-events/v2.0", **{"filter[chargePoint]": str(cp["id"])})).json()["data"]],
+                "reservation": without((await get(f"reservations/v1.0/{reservation['reservationId']}")).json()["data"],
+                                       "id", "chargePointId", "evseId", "reservedAt", "expiresAt", "createdAt",
+                                       "lastUpdatedAt"),
+            }
+
+        seen16, seen201 = [await view(cp, r.json()) for cp, r in ((cp16, reserved[0]), (cp201, reserved[1]))]
+    assert [r.json()["success"] for r in reserved] == [True, True]
+    assert seen16 == seen201
+    assert seen16["charge point"] == "unavailable" and seen16["evse"] == "unavailable"
+    assert [log["status"] for log in seen16["evse logs"]] == ["available", "unavailable"]
+    assert [e["type"] for e in seen16["security events"]] == ["TamperDetectionActivated"]
+    assert seen16["reservation"]["status"] == "active" and seen16["reservation"]["userId"] == driver
