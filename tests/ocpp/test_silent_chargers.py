@@ -1,6 +1,6 @@
-"""Chargers that stop answering: a command waits no longer than CPMS_OCPP_CALL_TIMEOUT and says so;
-a connection that is dead underneath (no pong) is closed by the WebSocket ping and the charger
-shown unavailable. Both are bounds the issue asks for; both are driven over real sockets."""
+"""Chargers that stop answering: a command waits no longer than CPMS_OCPP_CALL_TIMEOUT and says so,
+or less when the charger leaves first; a connection that is dead underneath (no pong) is closed by
+the WebSocket ping and the charger shown unavailable. Bounds the issue asks for, over real sockets."""
 
 from __future__ import annotations
 
@@ -65,6 +65,20 @@ async def test_a_remote_start_never_answered_fails_its_session_as_charge_point_t
         assert "did not answer RemoteStartTransaction" in body["message"]
         session = (await api.get(f"/public-api/resources/sessions/v1.0/{body['sessionId']}")).json()["data"]
     assert session["status"] == "failed" and session["reason"] == "charge_point_timeout"
+
+
+async def test_a_charger_leaving_before_it_answers_is_reported_at_once(live) -> None:
+    cp = await seed.charge_point(live.server.rt.db, "CP-GONE")
+    async with client(live.base_url) as api:
+        async with websockets.connect(f"{live.ws_url}/CP-GONE", subprotocols=["ocpp1.6"]) as ws:
+            request = asyncio.get_running_loop().create_task(
+                api.post(f"/public-api/actions/charge-point/v1.0/{cp['id']}/change-availability",
+                         json={"type": "Inoperative"}))
+            assert json.loads(await ws.recv())[2] == "ChangeAvailability"
+        response = await request
+    assert response.status_code == 406
+    assert response.json()["success"] is False
+    assert "disconnected before answering ChangeAvailability" in response.json()["message"]
 
 
 async def handshake_then_play_dead(port: int, identity: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
