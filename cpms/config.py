@@ -54,6 +54,8 @@ class Settings:
     ocpp_call_timeout: float = 30.0
     ocpp_ping_interval: float = 30.0
     ocpp_ping_timeout: float = 20.0
+    # seconds of silence beyond two heartbeat intervals before a charger is closed as gone
+    ocpp_silence_grace: float = 30.0
     tls_cert: str | None = None
     tls_key: str | None = None
     tls_client_ca: str | None = None
@@ -93,6 +95,7 @@ class Settings:
             ocpp_call_timeout=_float(env, "CPMS_OCPP_CALL_TIMEOUT", 30.0),
             ocpp_ping_interval=_float(env, "CPMS_OCPP_PING_INTERVAL", 30.0),
             ocpp_ping_timeout=_float(env, "CPMS_OCPP_PING_TIMEOUT", 20.0),
+            ocpp_silence_grace=_float(env, "CPMS_OCPP_SILENCE_GRACE", 30.0),
             tls_cert=env.get("CPMS_TLS_CERT") or None,
             tls_key=env.get("CPMS_TLS_KEY") or None,
             tls_client_ca=env.get("CPMS_TLS_CLIENT_CA") or None,

@@ -166,11 +166,15 @@ class Gateway:
     # -- liveness ---------------------------------------------------------------------------
 
     async def _watch_liveness(self) -> None:
-        """Close connections silent for longer than two heartbeat intervals plus a margin."""
-        interval = max(5.0, min(60.0, self.rt.settings.heartbeat_interval / 2))
+        """Close connections silent for longer than two heartbeat intervals plus a grace
+        (`CPMS_OCPP_SILENCE_GRACE`): a charger still answering pings but no longer talking OCPP is
+        as gone as a dead one. Looking every quarter of that limit (at most every minute) bounds
+        how late it is found: 1.25 x the limit, and the grace can be shortened for tests."""
+        settings = self.rt.settings
+        limit = 2 * settings.heartbeat_interval + settings.ocpp_silence_grace
+        interval = max(0.5, min(60.0, limit / 4))
         while True:
             await asyncio.sleep(interval)
-            limit = 2 * self.rt.settings.heartbeat_interval + 30
             self.replays.sweep()
             now = time.monotonic()
             for connection in list(self.by_identity.values()):

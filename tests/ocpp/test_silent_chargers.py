@@ -1,11 +1,14 @@
 """Chargers that stop answering: a command waits no longer than CPMS_OCPP_CALL_TIMEOUT and says so,
 or less when the charger leaves first; a connection that is dead underneath (no pong) is closed by
-the WebSocket ping and the charger shown unavailable. Bounds the issue asks for, over real sockets."""
+the WebSocket ping, one that answers pings but sends no Heartbeat by the heartbeat watch
+(CPMS_OCPP_SILENCE_GRACE), and the charger shown unavailable. Bounds the issue asks for, over real
+sockets."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from contextlib import AsyncExitStack
 from typing import Any
 
 import pytest
@@ -13,6 +16,7 @@ import websockets
 
 from cpms.storage.db import Database
 from tests.conftest import TOKEN, client
+from tests.ocpp.both_versions import FLAVOURS, Flavour
 from tests.support import seed
 from tests.support.live import running
 from tests.support.server_process import served
@@ -81,6 +85,18 @@ async def test_a_charger_leaving_before_it_answers_is_reported_at_once(live) -> 
     assert "disconnected before answering ChangeAvailability" in response.json()["message"]
 
 
+async def shown(api: Any, cp_id: int, network_status: str) -> bool:
+    """Whether the API shows the charge point's networkStatus as `network_status`."""
+    answer = await api.get(f"/public-api/resources/charge-points/v1.0/{cp_id}/status")
+    return answer.json()["data"]["networkStatus"] == network_status
+
+
+async def network_log(api: Any, cp_id: int) -> list[str]:
+    """The charge point's network status log through the API, oldest first."""
+    logs = (await api.get(f"/public-api/resources/charge-points/v2.0/{cp_id}/network-status-logs")).json()
+    return [log["status"] for log in logs["data"]]
+
+
 async def handshake_then_play_dead(port: int, identity: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
     """A WebSocket upgrade by hand, then nothing: no pong, no frame, as a charger whose link died."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -101,16 +117,63 @@ async def test_a_charger_that_stops_answering_pings_is_closed_shown_unavailable_
             cp = await seed.charge_point(db, "CP-DEAD")
         finally:
             await db.close()
-        status_path = f"/public-api/resources/charge-points/v1.0/{cp['id']}/status"
-
-        async def network_status(wanted: str) -> bool:
-            return (await api.get(status_path)).json()["data"]["networkStatus"] == wanted
-
         _, writer = await handshake_then_play_dead(proc.port, "CP-DEAD")
         try:
-            await eventually(lambda: network_status("available"), timeout=10)
-            await eventually(lambda: network_status("temporarily unavailable"), timeout=10)
+            await eventually(lambda: shown(api, cp["id"], "available"), timeout=10)
+            await eventually(lambda: shown(api, cp["id"], "temporarily unavailable"), timeout=10)
         finally:
             writer.close()
-        logs = (await api.get(f"/public-api/resources/charge-points/v2.0/{cp['id']}/network-status-logs")).json()
-    assert [log["status"] for log in logs["data"]] == ["available", "temporarily_unavailable"]
+        assert await network_log(api, cp["id"]) == ["available", "temporarily_unavailable"]
+
+
+async def test_a_charger_that_answers_pings_but_sends_no_heartbeat_is_closed_and_shown_unavailable(
+        databases, tmp_path) -> None:
+    """Liveness by heartbeat, `cpms serve` as run: with CPMS_HEARTBEAT_INTERVAL 1 and
+    CPMS_OCPP_SILENCE_GRACE 1, a charger silent for 2 x 1 + 1 s is closed (4001, "no heartbeat")
+    although its WebSocket answers the pings (sent every 0.2 s), shown temporarily unavailable and
+    logged; chargers of both versions that keep sending Heartbeats stay. The default grace (30 s)
+    would not be met within the waits: the test fails if the setting is not honoured."""
+    env = {"CPMS_HEARTBEAT_INTERVAL": "1", "CPMS_OCPP_SILENCE_GRACE": "1",
+           "CPMS_OCPP_PING_INTERVAL": "0.2", "CPMS_OCPP_PING_TIMEOUT": "5"}
+    async with served(databases, tmp_path / "server", TOKEN, env) as proc, client(proc.base_url) as api, \
+            AsyncExitStack() as stack:
+        db = Database(proc.database_url)
+        try:
+            cps = {(flavour.name, role): await seed.charge_point(db, f"HB-{role}-{flavour.subprotocol}",
+                                                                 protocol=flavour.protocol)
+                   for role in ("BEATING", "SILENT") for flavour in FLAVOURS}
+        finally:
+            await db.close()
+        # the beating ones connect and boot first: were their Heartbeats ignored, they would be
+        # silent longer than the silent ones and closed first
+        chargers = {}
+        for (name, role), cp in cps.items():
+            flavour = next(f for f in FLAVOURS if f.name == name)
+            charger = chargers[name, role] = await stack.enter_async_context(
+                flavour.connect(f"{proc.ws_url}/ocpp", cp["identity"]))
+            assert (await charger.call(flavour.boot())).interval == 1
+
+        async def keep_beating(flavour: Flavour, charger: Any) -> None:
+            while True:
+                await asyncio.sleep(0.3)
+                await charger.call(flavour.heartbeat())
+
+        beating = [asyncio.get_running_loop().create_task(keep_beating(flavour, chargers[flavour.name, "BEATING"]))
+                   for flavour in FLAVOURS]
+        try:
+            for flavour in FLAVOURS:
+                silent = cps[flavour.name, "SILENT"]
+                await eventually(lambda: shown(api, silent["id"], "temporarily unavailable"), timeout=10)
+                connection = chargers[flavour.name, "SILENT"]._connection
+                await asyncio.wait_for(connection.wait_closed(), 10)
+                assert (connection.close_code, connection.close_reason) == (4001, "no heartbeat")
+                assert await network_log(api, silent["id"]) == ["available", "temporarily_unavailable"]
+            for flavour in FLAVOURS:
+                beater = cps[flavour.name, "BEATING"]
+                assert await shown(api, beater["id"], "available")
+                assert await network_log(api, beater["id"]) == ["available"]
+            assert not any(task.done() for task in beating), "the beating chargers' Heartbeats were all answered"
+        finally:
+            for task in beating:
+                task.cancel()
+            await asyncio.gather(*beating, return_exceptions=True)
