@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cpms.events import Event
@@ -99,8 +99,10 @@ class Verdict:
 
 
 async def judge(conn: AsyncConnection, charge_point_id: int, id_tag: str, now: datetime,
-                window: timedelta = DEFAULT_START_WINDOW, exclude_session: int | None = None) -> Verdict:
-    """The verdict on `id_tag` at `charge_point_id` now; reads only."""
+                window: timedelta = DEFAULT_START_WINDOW, exclude_session: int | None = None,
+                remote_start: int | None = None) -> Verdict:
+    """The verdict on `id_tag` at `charge_point_id` now; reads only. A token cpms issued for a remote
+    start is judged by that start's authorization: the one `remote_start` names, else the latest."""
     tag = await find_tag(conn, id_tag)
     if tag is not None:
         verdict = Verdict(ACCEPTED, method="mac_address" if tag.type == "mac_address" else "id_tag",
@@ -115,7 +117,7 @@ async def judge(conn: AsyncConnection, charge_point_id: int, id_tag: str, now: d
         if tag.user_id is not None:
             verdict.parent_id_tag = user_identifier(tag.user_id)
         return verdict
-    remote = await remote_authorization(conn, charge_point_id, id_tag, now - window)
+    remote = await remote_authorization(conn, charge_point_id, id_tag, now - window, remote_start)
     if remote is not None:
         return Verdict(ACCEPTED, method=remote.method, user_id=remote.user_id, remote_authorization_id=remote.id,
                        parent_id_tag=user_identifier(remote.user_id) if remote.user_id else None)
@@ -165,14 +167,18 @@ async def _concurrent(conn: AsyncConnection, id_tag: str, user: Any, exclude_ses
     return bool((await conn.execute(select(exists().where(*where)))).scalar())
 
 
-async def remote_authorization(conn: AsyncConnection, charge_point_id: int, id_tag: str, since: datetime) -> Any:
-    """A recent remote start's authorization for `id_tag` on this charger that no session used yet."""
+async def remote_authorization(conn: AsyncConnection, charge_point_id: int, id_tag: str, since: datetime,
+                               named: int | None = None) -> Any:
+    """A recent remote start's authorization for `id_tag` on this charger that no session used yet:
+    the one `named` (2.0.1's remoteStartId of a start without EVSE is its id) if it is such a one,
+    else the latest. Two remote starts with one id tag are told apart only by the name."""
     a, s = authorizations.c, sessions.c
     used = exists().where(and_(s.authorization_id == a.id, s.status.in_(("active", "finished"))))
+    first = (case((a.id == named, 0), else_=1),) if named is not None else ()
     return (await conn.execute(
         select(authorizations).where(a.charge_point_id == charge_point_id, a.remote.is_(True), a.status == "accepted",
                                      a.id_tag_key == key(id_tag), a.created_at >= since, ~used)
-        .order_by(a.id.desc()).limit(1))).first()
+        .order_by(*first, a.id.desc()).limit(1))).first()
 
 
 async def record(tx: Tx, charge_point_id: int | None, id_tag: str | None, verdict: Verdict, now: datetime, *,

@@ -5,9 +5,12 @@ session id in OCPP 1.6, the charger's own string in 2.0.1). What a charger repor
 never refused: the id token's verdict goes back in the answer and the charger acts on it.
 
 - A start is matched first to its retransmission (same EVSE, id tag, meter start and timestamp:
-  the same session answers), then to a remote start waiting on that EVSE for that id tag
-  (pending -> active), else it is a new session. A start for an EVSE cpms does not know is
-  recorded (flagged `unknown_evse`, no EVSE) and answered Invalid, so the charger ends it.
+  the same session answers), then to the remote start it names (2.0.1's remoteStartId is the
+  pending session's id: the EVSE need not be named, two starts with one id tag are not confused),
+  then to a remote start waiting on that EVSE for that id tag (pending -> active), else it is a
+  new session (a name that matches no waiting remote start is ignored). A start for an EVSE cpms
+  does not know is recorded (flagged `unknown_evse`, no EVSE) and answered Invalid, so the
+  charger ends it.
 - A new start on an EVSE that still has an active session closes that one
   (`new_start_transaction_received`): the charger has evidently forgotten it.
 - A stop for a transaction cpms never saw (started while cpms was unreachable and lost, or
@@ -24,7 +27,7 @@ never refused: the id token's verdict goes back in the answer and the charger ac
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,6 +57,7 @@ class Start:
     connector_number: int | None = None
     awaiting_authorization: bool = False  # without id tag: pending until an accepted one comes
     charging: bool | None = None  # the state the charger tells with the start (2.0.1 chargingState)
+    remote_start_id: int | None = None  # the remote start the charger says this is (2.0.1 remoteStartId)
 
 
 @dataclass
@@ -141,12 +145,19 @@ async def start(tx: Tx, data: Start, now: datetime, window: timedelta = auth.DEF
             again.start_id_tag_status or auth.ACCEPTED,
             parent_id_tag=auth.user_identifier(again.user_id) if again.user_id else None)
         return Started(again.id, again.transaction_id, verdict)
-    waiting = await _waiting_remote_start(tx, data, evse.id, now - window) if evse is not None else None
+    waiting = await _waiting_remote_start(tx, data, evse, now - window)
+    if waiting is not None and evse is None:  # named by remoteStartId: on the EVSE it was asked for
+        evse = await _evse_of(tx, waiting)
+        if evse is None:
+            waiting = None
+        else:
+            data = replace(data, evse_network_id=evse.network_id)
     if waiting is not None and data.id_tag is not None:
         return await _activate(tx, waiting, data, evse, now)
     if waiting is not None and data.awaiting_authorization:
         return await _adopt(tx, waiting, data, evse, now)
-    verdict = await auth.judge(tx.conn, data.charge_point_id, data.id_tag, now, window) if data.id_tag else None
+    verdict = await auth.judge(tx.conn, data.charge_point_id, data.id_tag, now, window,
+                               remote_start=data.remote_start_id) if data.id_tag else None
     authorization_id = None
     if evse is None and data.evse_network_id is not None:
         log.warning("charge point %s started a transaction on EVSE %r, which cpms does not know: answered Invalid",
@@ -203,15 +214,30 @@ async def _retransmitted(tx: Tx, data: Start) -> Any:
                                   .order_by(s.id.desc()).limit(1))).first()
 
 
-async def _waiting_remote_start(tx: Tx, data: Start, evse_id: int, since: datetime) -> Any:
-    """A remote start on this EVSE (for this id tag, when the start names one) that no transaction took
-    yet: pending, or failed only because the answer was late."""
+async def _waiting_remote_start(tx: Tx, data: Start, evse: Any, since: datetime) -> Any:
+    """A remote start (for this id tag, when the start names one) that no transaction took yet: pending,
+    or failed only because the answer was late. The one the start's remoteStartId names (on the start's
+    EVSE, if it names one), else the latest on the start's EVSE."""
     late = (s.status == "failed") & (s.reason == "charge_point_timeout")
-    where = [s.charge_point_id == data.charge_point_id, s.evse_id == evse_id, s.transaction_id.is_(None),
-             (s.status == "pending") | late, s.created_at >= since]
+    where = [s.charge_point_id == data.charge_point_id, s.transaction_id.is_(None), (s.status == "pending") | late,
+             s.created_at >= since]
     if data.id_tag is not None:
         where.append(s.id_tag_key == auth.key(data.id_tag))
+    if evse is not None:
+        where.append(s.evse_id == evse.id)
+    if data.remote_start_id is not None:
+        named = (await tx.conn.execute(select(sessions).where(*where, s.id == data.remote_start_id))).first()
+        if named is not None:
+            return named
+    if evse is None:
+        return None
     return (await tx.conn.execute(select(sessions).where(*where).order_by(s.id.desc()).limit(1))).first()
+
+
+async def _evse_of(tx: Tx, row: Any) -> Any:
+    """The EVSE a remote start was asked for, as `find_evse` gives it (None if it is gone)."""
+    network_id = (await tx.conn.execute(select(evses.c.network_id).where(evses.c.id == row.evse_id))).scalar()
+    return await find_evse(tx, row.charge_point_id, network_id) if network_id is not None else None
 
 
 async def _activate(tx: Tx, row: Any, data: Start, evse: Any, now: datetime) -> Started:

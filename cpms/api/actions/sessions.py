@@ -181,11 +181,13 @@ async def start(call: Call, cp_id: int | None, evse_id: int | None, with_session
     ids = {"sessionId": prepared.session_id, "authorizationId": prepared.authorization_id}
     if not with_session:
         ids.pop("sessionId")
-    args: dict[str, Any] = {"id_tag": prepared.id_tag,
+    # the start's own number (the session, else the authorization): 2.0.1's remoteStartId, a profile's id
+    number = prepared.session_id or prepared.authorization_id
+    args: dict[str, Any] = {"id_tag": prepared.id_tag, "remote_start_id": number,
                             "evse_network_id": evse.network_id.strip() if evse is not None else None}
     if (call.body or {}).get("chargingProfile"):
         args["charging_profile"] = call.body["chargingProfile"]
-        args["profile_id"] = prepared.session_id or prepared.authorization_id
+        args["profile_id"] = number
     _, outcome, message = await ask(call, cp_id, "start_transaction", args)
     if outcome != "accepted":
         if prepared.session_id is not None:

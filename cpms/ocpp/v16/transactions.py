@@ -119,7 +119,9 @@ def charging_profile_16(profile: dict[str, Any], profile_id: int) -> dict[str, A
 
 @translates(V16, "start_transaction")
 def remote_start_transaction(id_tag: str, evse_network_id: str | None = None,
-                             charging_profile: dict[str, Any] | None = None, profile_id: int = 1) -> Outgoing:
+                             charging_profile: dict[str, Any] | None = None, profile_id: int = 1,
+                             remote_start_id: int | None = None) -> Outgoing:
+    """1.6 has no remoteStartId (`remote_start_id` is ignored): its transactionId is the session id."""
     payload: dict[str, Any] = {"idTag": id_tag}
     if evse_network_id is not None:
         payload["connectorId"] = int(evse_network_id)

@@ -26,7 +26,6 @@ idTokenInfo when the event names an id token.
 from __future__ import annotations
 
 import logging
-import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -182,7 +181,7 @@ async def apply(tx: Tx, charge_point_id: int, e: Event, now: datetime, window: t
         started = await sessions.start(tx, sessions.Start(
             charge_point_id, e.evse_network_id, e.id_tag, register(e.readings, "Transaction.Begin", last=False),
             e.timestamp, transaction_id=e.transaction_id, reservation_id=e.reservation_id, readings=e.readings,
-            connector_number=e.connector_number, charging=e.charging,
+            connector_number=e.connector_number, charging=e.charging, remote_start_id=e.remote_start_id,
             awaiting_authorization=not e.no_authorization and e.charging is not True), now, window)
         verdict, session_id = started.verdict, started.session_id
     else:
@@ -235,21 +234,14 @@ def charging_profile_201(profile: dict[str, Any], profile_id: int) -> dict[str, 
     return out
 
 
-def remote_start_id(id_tag: str) -> int:
-    """The remoteStartId of a remote start with `id_tag`: a number the token always gives.
-
-    The intent's arguments name no session, so the charger's TransactionEvent is tied to the
-    pending session by its EVSE and id token, as in 1.6; the remoteStartId it reports is kept
-    with the session (`sessions.charger_state`).
-    """
-    return zlib.crc32(id_tag.encode()) & 0x7FFFFFFF
-
-
 @translates(V201, "start_transaction")
 def request_start_transaction(id_tag: str, evse_network_id: str | None = None,
-                              charging_profile: dict[str, Any] | None = None, profile_id: int = 1) -> Outgoing:
-    payload: dict[str, Any] = {"idToken": {"idToken": id_tag, "type": CENTRAL},
-                               "remoteStartId": remote_start_id(id_tag)}
+                              charging_profile: dict[str, Any] | None = None, profile_id: int = 1, *,
+                              remote_start_id: int) -> Outgoing:
+    """`remote_start_id` names the remote start (the pending session, or the authorization of a start
+    without EVSE): the station reports it with the transaction, which then lands in that session even
+    when the EVSE is not named or one id tag was sent twice. It is kept with the session too."""
+    payload: dict[str, Any] = {"idToken": {"idToken": id_tag, "type": CENTRAL}, "remoteStartId": remote_start_id}
     if evse_network_id is not None:
         payload["evseId"] = int(evse_network_id)
     if charging_profile:

@@ -5,7 +5,6 @@ import pytest
 from ocpp.v201 import call, call_result
 
 from cpms.domain import sessions
-from cpms.ocpp.v201.transactions import remote_start_id
 from tests.conftest import client
 from tests.ocpp.transactions_support import at, counts, rows, tag, user
 from tests.ocpp.v201.transactions_support import Transaction, read_session, reading, session_of, session_row, token
@@ -46,7 +45,7 @@ async def test_TC_F_01_CSMS_Remote_start_transaction_Cable_plugin_first(live) ->
         assert response.status_code == 202 and body["success"] is True and body["sessionId"] == waiting.id
         sent = await cs.wait_for("RequestStartTransaction")
         id_tag = f"*{waiting.id:07d}"
-        assert sent == {"id_token": {"id_token": id_tag, "type": "Central"}, "remote_start_id": remote_start_id(id_tag),
+        assert sent == {"id_token": {"id_token": id_tag, "type": "Central"}, "remote_start_id": waiting.id,
                         "evse_id": 1}
         claimed = await read_session(api, waiting.id)
         assert claimed["status"] == "pending" and claimed["userId"] == driver
@@ -75,6 +74,7 @@ async def test_TC_F_02_CSMS_Remote_start_transaction_Remote_start_first_Authoriz
         assert body["success"] is True
         sent = await cs.wait_for("RequestStartTransaction")
         assert sent["id_token"] == {"id_token": "APP-F02", "type": "Central"} and sent["evse_id"] == 2
+        assert sent["remote_start_id"] == body["sessionId"]
         assert (await read_session(api, body["sessionId"]))["status"] == "pending"
         authorized = await cs.call(call.Authorize(id_token={"id_token": "APP-F02", "type": "Central"}))
         assert authorized.id_token_info["status"] == "Accepted"
@@ -165,6 +165,7 @@ async def test_start_without_evse_lets_the_station_choose(live) -> None:
         assert body["success"] is True and set(body) == {"success", "authorizationId"}
         sent = await cs.wait_for("RequestStartTransaction")
         assert "evse_id" not in sent and sent["id_token"]["id_token"] == f"*A{body['authorizationId']:07d}"
+        assert sent["remote_start_id"] == body["authorizationId"]
         tx = Transaction(evse=2)
         started = await cs.call(tx.event("Started", "RemoteStart", at(0), id_token=sent["id_token"],
                                          remote_start_id=sent["remote_start_id"]))
@@ -172,6 +173,109 @@ async def test_start_without_evse_lets_the_station_choose(live) -> None:
         session = await session_of(api, db, tx.id)
         assert session["userId"] == driver and session["authorizationId"] == body["authorizationId"]
         assert session["evseId"] == cp["evse_ids"][1]
+
+
+def requests_start(cs) -> list[dict]:
+    """The RequestStartTransactions the station received, in order."""
+    return [payload for name, payload in cs.received if name == "RequestStartTransaction"]
+
+
+async def two_starts(api, paths: list[str], id_tag: str) -> list[dict]:
+    """Remote starts with one id tag (a fleet card) at `paths`, one after the other; all accepted."""
+    bodies = [(await api.post(path, json={"idTag": id_tag})).json() for path in paths]
+    assert all(body["success"] for body in bodies)
+    return bodies
+
+
+def on_evses(cp: dict) -> list[str]:
+    return [START.format(cp=cp["id"], evse=evse) for evse in cp["evse_ids"]]
+
+
+async def test_two_remote_starts_with_one_id_tag_started_in_the_opposite_order_land_in_their_own_sessions(
+        live) -> None:
+    """Each Started names its EVSE and the remoteStartId it was sent (the API's sessionId): the second
+    request's transaction, started first, is the second session."""
+    db = live.server.rt.db
+    cp = await station(db, "CS-FLEET")
+    async with connect201(live.ws_url, "CS-FLEET") as cs, client(live.base_url) as api:
+        bodies = await two_starts(api, on_evses(cp), "FLEET-CARD")
+        sent = requests_start(cs)
+        assert [s["remote_start_id"] for s in sent] == [b["sessionId"] for b in bodies]
+        txs = [Transaction(evse=s["evse_id"]) for s in sent]
+        for tx, request in reversed(list(zip(txs, sent))):
+            answer = await cs.call(tx.event("Started", "RemoteStart", at(0), state="Charging",
+                                            id_token=request["id_token"], remote_start_id=request["remote_start_id"]))
+            assert answer.id_token_info["status"] == "Accepted"
+        for tx, body in zip(txs, bodies):
+            session = await session_of(api, db, tx.id)
+            assert session["id"] == str(body["sessionId"]) and session["status"] == "active"
+    assert (await counts(db))["sessions"] == 2
+
+
+async def test_a_started_that_names_no_evse_lands_in_the_session_its_remoteStartId_names(live) -> None:
+    """Two remote starts with one id tag; the station's Started for the first names no EVSE (it tells it
+    in a later event): only the remoteStartId says which session it is. Before it was the session id,
+    such a Started was a new session and the API's two stayed pending."""
+    db = live.server.rt.db
+    cp = await station(db, "CS-NOEVSE")
+    async with connect201(live.ws_url, "CS-NOEVSE") as cs, client(live.base_url) as api:
+        bodies = await two_starts(api, on_evses(cp), "FLEET-CARD")
+        first = requests_start(cs)[0]
+        tx = Transaction(evse=None)
+        answer = await cs.call(tx.event("Started", "RemoteStart", at(0), state="Charging",
+                                        id_token=first["id_token"], remote_start_id=first["remote_start_id"]))
+        assert answer.id_token_info["status"] == "Accepted"
+        session = await session_of(api, db, tx.id)
+        assert session["id"] == str(bodies[0]["sessionId"]) and session["status"] == "active"
+        assert session["evseId"] == cp["evse_ids"][0]
+        await cs.call(tx.event("Updated", "MeterValuePeriodic", at(60), state="Charging",
+                               evse={"id": 1, "connector_id": 1}, meter=[reading(at(60), energy=500)]))
+        assert (await session_of(api, db, tx.id))["evseId"] == cp["evse_ids"][0]
+        assert (await read_session(api, bodies[1]["sessionId"]))["status"] == "pending"
+    assert (await counts(db))["sessions"] == 2
+
+
+async def test_two_starts_without_evse_with_one_id_tag_each_use_the_authorization_the_api_named(live) -> None:
+    """The station chooses the EVSEs and starts the first request first: its transaction uses the first
+    answer's authorization (before, the latest remote start's authorization went to the first start)."""
+    db = live.server.rt.db
+    cp = await station(db, "CS-ANYFLEET")
+    anywhere = f"/public-api/actions/charge-point/v1.0/{cp['id']}/start"
+    async with connect201(live.ws_url, "CS-ANYFLEET") as cs, client(live.base_url) as api:
+        bodies = await two_starts(api, [anywhere, anywhere], "FLEET-CARD")
+        sent = requests_start(cs)
+        assert [s["remote_start_id"] for s in sent] == [b["authorizationId"] for b in bodies]
+        txs = [Transaction(evse=2), Transaction(evse=1)]
+        for tx, request in zip(txs, sent):
+            answer = await cs.call(tx.event("Started", "RemoteStart", at(0), state="Charging",
+                                            id_token=request["id_token"], remote_start_id=request["remote_start_id"]))
+            assert answer.id_token_info["status"] == "Accepted"
+        for tx, body, evse in zip(txs, bodies, reversed(cp["evse_ids"])):
+            session = await session_of(api, db, tx.id)
+            assert session["authorizationId"] == body["authorizationId"] and session["evseId"] == evse
+
+
+async def test_a_remoteStartId_that_names_no_waiting_remote_start_falls_back_to_the_evse_and_id_token(
+        live) -> None:
+    """An older station, a restarted cpms, garbage: the number is ignored, never an error; the Started
+    is tied as in 1.6, by EVSE and id token, and a station's own start with one is a new session."""
+    db = live.server.rt.db
+    cp = await station(db, "CS-GARBAGE")
+    await tag(db, "RFID-GARBAGE")
+    async with connect201(live.ws_url, "CS-GARBAGE") as cs, client(live.base_url) as api:
+        body = (await api.post(START.format(cp=cp["id"], evse=cp["evse_ids"][0]), json={})).json()
+        sent = await cs.wait_for("RequestStartTransaction")
+        remote, own = Transaction(evse=1), Transaction(evse=2)
+        answer = await cs.call(remote.event("Started", "RemoteStart", at(0), state="Charging",
+                                            id_token=sent["id_token"], remote_start_id=body["sessionId"] + 1000))
+        assert answer.id_token_info["status"] == "Accepted"
+        assert (await session_of(api, db, remote.id))["id"] == str(body["sessionId"])
+        answer = await cs.call(own.event("Started", "Authorized", at(5), state="Charging",
+                                         id_token=token("RFID-GARBAGE"), remote_start_id=body["sessionId"]))
+        assert answer.id_token_info["status"] == "Accepted"
+        session = await session_of(api, db, own.id)
+        assert session["id"] != str(body["sessionId"]) and session["evseId"] == cp["evse_ids"][1]
+    assert (await counts(db))["sessions"] == 2
 
 
 async def test_TC_E_21_CSMS_Stop_transaction_options_StopAuthorized_Remote(live) -> None:
