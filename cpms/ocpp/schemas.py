@@ -39,20 +39,31 @@ def _is_datetime(value: str) -> bool:
 FORMATS = {"date-time": _is_datetime, "uri": lambda value: bool(value)}
 
 
-def _strip_multiple_of(node: Any) -> Any:
-    """multipleOf on floats is unreliable in binary floating point; values are rounded on send instead."""
-    if isinstance(node, dict):
-        return {k: _strip_multiple_of(v) for k, v in node.items() if k != "multipleOf"}
+INT64 = (-2**63, 2**63 - 1)
+
+
+def _prepare(node: Any) -> Any:
+    """The schema as cpms checks it, once at compile time:
+    - multipleOf on floats is unreliable in binary floating point: dropped (values are rounded on send);
+    - an integer without bounds gets the database's (64 bits): a reservationId or remoteStartId names a
+      row, and one beyond that range is refused as a schema violation instead of failing in the driver.
+    """
     if isinstance(node, list):
-        return [_strip_multiple_of(v) for v in node]
-    return node
+        return [_prepare(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _prepare(v) for k, v in node.items() if k != "multipleOf"}
+    if out.get("type") == "integer":
+        out.setdefault("minimum", INT64[0])
+        out.setdefault("maximum", INT64[1])
+    return out
 
 
 @lru_cache(maxsize=None)
 def _compile(path: str) -> Validator:
     schema = orjson.loads(open(path, "rb").read().lstrip(b"\xef\xbb\xbf"))
     schema.pop("$schema", None)
-    schema = _strip_multiple_of(schema)
+    schema = _prepare(schema)
     return fastjsonschema.compile(schema, formats=FORMATS, use_default=False)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ocpp
@@ -20,11 +20,12 @@ class Version:
     occurrence_violation: str
     # Codes a receiver may use; anything else a charger sends is reported as-is.
     served_as: str | None = None  # the subprotocol whose handlers and commands serve this one
+    # the key of this version's handlers and command translations (`routing.on`, `commands.translates`),
+    # looked up on every frame: set once here
+    routing: str = field(init=False)
 
-    @property
-    def routing(self) -> str:
-        """The key of this version's handlers and command translations (`routing.on`, `commands.translates`)."""
-        return self.served_as or self.subprotocol
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "routing", self.served_as or self.subprotocol)
 
     def request_schema(self, action: str) -> Path:
         return self.schema_dir / f"{action}{self.request_suffix}.json"

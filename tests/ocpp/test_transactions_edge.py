@@ -226,6 +226,11 @@ async def test_session_events_are_emitted_on_real_changes_only(live) -> None:
     ('[2, "9", "StopTransaction", {"meterStop": 5, "timestamp": "2026-01-01T00:00:00Z", "transactionId": 1, '
      '"reason": "Bored"}]', "PropertyConstraintViolation"),
     ('[2, "10", "Authorize", {}]', "OccurenceConstraintViolation"),
+    # integers the database cannot hold never reach it
+    ('[2, "12", "StartTransaction", {"connectorId": 1, "idTag": "CARD-BAD", "meterStart": 0, '
+     '"timestamp": "2026-01-01T00:00:00Z", "reservationId": 9223372036854775813}]', "PropertyConstraintViolation"),
+    ('[2, "13", "StopTransaction", {"meterStop": 5, "timestamp": "2026-01-01T00:00:00Z", '
+     '"transactionId": 18446744073709551615}]', "PropertyConstraintViolation"),
 ])
 async def test_bad_transaction_messages_get_their_callerror_and_write_nothing(live, frame, code) -> None:
     db = live.server.rt.db

@@ -61,6 +61,13 @@ async def live(settings):
     ("Authorize", {"idToken": {"idToken": "CARD-BAD", "type": "Magic"}}, "PropertyConstraintViolation"),
     ("ReservationStatusUpdate", {"reservationId": 1, "reservationUpdateStatus": "Gone"},
      "PropertyConstraintViolation"),
+    # integers the database cannot hold never reach it (a remoteStartId names a session by its id)
+    ("TransactionEvent", started(transactionInfo={"transactionId": "TX-BAD", "remoteStartId": 2**63 + 5}),
+     "PropertyConstraintViolation"),
+    ("TransactionEvent", started(reservationId=2**63), "PropertyConstraintViolation"),
+    ("TransactionEvent", started(seqNo=-2**63 - 1), "PropertyConstraintViolation"),
+    ("ReservationStatusUpdate", {"reservationId": 2**64, "reservationUpdateStatus": "Expired"},
+     "PropertyConstraintViolation"),
 ])
 async def test_a_bad_message_gets_its_callerror_and_writes_nothing(live, action, payload, code) -> None:
     db = live.server.rt.db
